@@ -1,0 +1,21 @@
+/* cd-window.h: the main window, which moves between the app's pages.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "cd-application.h"
+
+G_BEGIN_DECLS
+
+#define CD_TYPE_WINDOW (cd_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (CdWindow, cd_window, CD, WINDOW, AdwApplicationWindow)
+
+CdWindow *cd_window_new        (CdApplication *application);
+void      cd_window_add_toast  (CdWindow      *self,
+                                AdwToast      *toast);
+void      cd_window_go_back    (CdWindow      *self);
+
+G_END_DECLS

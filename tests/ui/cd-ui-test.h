@@ -1,0 +1,36 @@
+/* cd-ui-test.h: helpers for tests that drive the real widgets.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+typedef gboolean (*CdUiTestCondition) (gpointer user_data);
+
+void       cd_ui_test_init              (int               *argc,
+                                         char            ***argv);
+gboolean   cd_ui_test_wait_until        (CdUiTestCondition  condition,
+                                         gpointer           user_data,
+                                         guint              timeout_ms);
+void       cd_ui_test_iterate           (guint              ms);
+GtkWidget *cd_ui_test_find_text         (GtkWidget         *root,
+                                         const char        *text);
+GtkWidget *cd_ui_test_find_button       (GtkWidget         *root,
+                                         const char        *label);
+GtkWidget *cd_ui_test_find_by_type      (GtkWidget         *root,
+                                         GType              type);
+char      *cd_ui_test_collect_text      (GtkWidget         *root);
+char      *cd_ui_test_screenshot        (GtkWidget         *widget,
+                                         const char        *name);
+
+/* Waits until cd_ui_test_find_text() finds @text under @root. */
+#define cd_ui_test_wait_for_text(root, text, timeout_ms) \
+  cd_ui_test_wait_for_text_impl ((root), (text), (timeout_ms))
+
+GtkWidget *cd_ui_test_wait_for_text_impl (GtkWidget  *root,
+                                          const char *text,
+                                          guint       timeout_ms);
+
+G_END_DECLS
