@@ -17,6 +17,7 @@ struct _CdApplication
 
   char           *portal_url;  /* (owned) (nullable) from --portal */
   gboolean        demo;        /* --demo was given */
+  CdDemoPortal   *demo_portal; /* (owned) (nullable) started on demand */
 };
 
 G_DEFINE_FINAL_TYPE (CdApplication, cd_application, ADW_TYPE_APPLICATION)
@@ -161,10 +162,25 @@ cd_application_startup (GApplication *app)
 }
 
 static void
+cd_application_shutdown (GApplication *app)
+{
+  CdApplication *self = CD_APPLICATION (app);
+
+  /* The demo portal ends with the app (and gets SIGTERM from the kernel
+   * too if the app is killed). */
+  if (self->demo_portal != NULL)
+    cd_demo_portal_stop (self->demo_portal);
+  g_clear_object (&self->demo_portal);
+
+  G_APPLICATION_CLASS (cd_application_parent_class)->shutdown (app);
+}
+
+static void
 cd_application_finalize (GObject *object)
 {
   CdApplication *self = CD_APPLICATION (object);
 
+  g_clear_object (&self->demo_portal);
   g_clear_pointer (&self->portal_url, g_free);
 
   G_OBJECT_CLASS (cd_application_parent_class)->finalize (object);
@@ -181,6 +197,7 @@ cd_application_class_init (CdApplicationClass *klass)
   app_class->handle_local_options = cd_application_handle_local_options;
   app_class->activate = cd_application_activate;
   app_class->startup = cd_application_startup;
+  app_class->shutdown = cd_application_shutdown;
 }
 
 static void
@@ -222,4 +239,21 @@ cd_application_get_demo (CdApplication *self)
   g_return_val_if_fail (CD_IS_APPLICATION (self), FALSE);
 
   return self->demo;
+}
+
+/**
+ * cd_application_get_demo_portal:
+ *
+ * Returns: (transfer none): the bundled demo portal, not started yet
+ *   until someone calls cd_demo_portal_start_async()
+ */
+CdDemoPortal *
+cd_application_get_demo_portal (CdApplication *self)
+{
+  g_return_val_if_fail (CD_IS_APPLICATION (self), NULL);
+
+  if (self->demo_portal == NULL)
+    self->demo_portal = cd_demo_portal_new ();
+
+  return self->demo_portal;
 }

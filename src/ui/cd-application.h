@@ -5,6 +5,8 @@
 
 #include <adwaita.h>
 
+#include "cd-demo-portal.h"
+
 G_BEGIN_DECLS
 
 #define CD_TYPE_APPLICATION (cd_application_get_type ())
@@ -12,8 +14,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CdApplication, cd_application, CD, APPLICATION,
                       AdwApplication)
 
-CdApplication *cd_application_new            (void);
-const char    *cd_application_get_portal_url (CdApplication *self);
-gboolean       cd_application_get_demo       (CdApplication *self);
+CdApplication *cd_application_new             (void);
+const char    *cd_application_get_portal_url  (CdApplication *self);
+gboolean       cd_application_get_demo        (CdApplication *self);
+CdDemoPortal  *cd_application_get_demo_portal (CdApplication *self);
 
 G_END_DECLS

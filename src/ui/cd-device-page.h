@@ -5,13 +5,17 @@
 
 #include <adwaita.h>
 
+#include "cd-portal.h"
+
 G_BEGIN_DECLS
 
 #define CD_TYPE_DEVICE_PAGE (cd_device_page_get_type ())
 
 G_DECLARE_FINAL_TYPE (CdDevicePage, cd_device_page, CD, DEVICE_PAGE, AdwBin)
 
-void cd_device_page_set_device (CdDevicePage *self,
-                                GObject      *device);
+void cd_device_page_set_client (CdDevicePage   *self,
+                                CdPortalClient *client);
+void cd_device_page_set_device (CdDevicePage   *self,
+                                CdDevice       *device);
 
 G_END_DECLS

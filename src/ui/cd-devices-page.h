@@ -5,10 +5,28 @@
 
 #include <adwaita.h>
 
+#include "cd-portal.h"
+
 G_BEGIN_DECLS
 
 #define CD_TYPE_DEVICES_PAGE (cd_devices_page_get_type ())
 
 G_DECLARE_FINAL_TYPE (CdDevicesPage, cd_devices_page, CD, DEVICES_PAGE, AdwBin)
+
+/* Signal "device-activated" (CdDevice *device): the user opened @device
+ * (Enter or a click on its row). */
+
+/* Sets the signed-in client and loads its devices; NULL (signed out)
+ * cancels, clears the list and shows the empty state. */
+void            cd_devices_page_set_client    (CdDevicesPage  *self,
+                                               CdPortalClient *client);
+CdPortalClient *cd_devices_page_get_client    (CdDevicesPage  *self);
+
+/* The GtkMultiSelection over the shown (filtered and sorted) devices, for
+ * bulk actions. (transfer none) */
+GListModel     *cd_devices_page_get_selection (CdDevicesPage  *self);
+
+/* Loads the list again, keeping the selection and the scroll position. */
+void            cd_devices_page_refresh       (CdDevicesPage  *self);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include <adwaita.h>
 
 #include "cd-application.h"
+#include "cd-portal.h"
 
 G_BEGIN_DECLS
 
@@ -13,9 +14,13 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (CdWindow, cd_window, CD, WINDOW, AdwApplicationWindow)
 
-CdWindow *cd_window_new        (CdApplication *application);
-void      cd_window_add_toast  (CdWindow      *self,
-                                AdwToast      *toast);
-void      cd_window_go_back    (CdWindow      *self);
+/* Property "client" (CdPortalClient, nullable, read-only): the session
+ * while someone is signed in. */
+
+CdWindow       *cd_window_new        (CdApplication *application);
+void            cd_window_add_toast  (CdWindow      *self,
+                                      AdwToast      *toast);
+void            cd_window_go_back    (CdWindow      *self);
+CdPortalClient *cd_window_get_client (CdWindow      *self);
 
 G_END_DECLS

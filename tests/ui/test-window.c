@@ -47,8 +47,9 @@ fixture_tear_down (Fixture       *fixture,
   cd_ui_test_iterate (50);
 }
 
+/* Without a stored session the window opens on the sign-in page. */
 static void
-test_window_shows_devices (Fixture       *fixture,
+test_window_shows_sign_in (Fixture       *fixture,
                            gconstpointer  data)
 {
   const char *expected = data;
@@ -61,7 +62,7 @@ test_window_shows_devices (Fixture       *fixture,
     g_error ("“%s” is not shown; the window shows:\n%s", expected, shown);
 
   g_free (cd_ui_test_screenshot (GTK_WIDGET (fixture->window),
-                                 g_str_has_prefix (expected, "Ger")
+                                 g_str_has_prefix (expected, "Beim")
                                    ? "window-de.png" : "window-en.png"));
 }
 
@@ -132,9 +133,9 @@ main (int   argc,
   /* Keeps the application alive between tests that close its window. */
   g_application_hold (G_APPLICATION (the_app));
 
-  g_test_add ("/window/shows-devices", Fixture,
-              german ? "Geräte" : "Devices",
-              fixture_set_up, test_window_shows_devices, fixture_tear_down);
+  g_test_add ("/window/shows-sign-in", Fixture,
+              german ? "Beim Portal anmelden" : "Sign In to Your Portal",
+              fixture_set_up, test_window_shows_sign_in, fixture_tear_down);
   g_test_add ("/window/actions", Fixture, NULL,
               fixture_set_up, test_window_actions, fixture_tear_down);
   g_test_add_func ("/window/size-remembered", test_window_size_remembered);

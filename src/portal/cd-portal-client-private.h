@@ -1,0 +1,19 @@
+/* cd-portal-client-private.h: test hooks of CdPortalClient.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "cd-portal-client.h"
+
+G_BEGIN_DECLS
+
+/* The SoupSession I/O timeout in seconds (default 15). */
+void cd_portal_client_set_timeout_for_testing      (CdPortalClient *self,
+                                                    guint           seconds);
+/* Replaces the access token, e.g. with a bogus one to provoke a 401. */
+void cd_portal_client_set_access_token_for_testing (CdPortalClient *self,
+                                                    const char     *access_token);
+/* Number of requests sent (attempts, retries included). */
+guint cd_portal_client_get_n_sent_for_testing      (CdPortalClient *self);
+
+G_END_DECLS

@@ -1,0 +1,784 @@
+/* cd-portal-json.c: strict readers of the portal's JSON documents.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cd-portal"
+
+#include <string.h>
+
+#include "cd-portal-json.h"
+#include "cd-portal-private.h"
+
+#define MAX_DEPTH 64
+
+static gboolean
+fail (GError     **error,
+      const char  *member,
+      const char  *expected)
+{
+  g_set_error (error, CD_PORTAL_ERROR, CD_PORTAL_ERROR_UNEXPECTED_RESPONSE,
+               "Unexpected response: “%s” is missing or not %s",
+               member, expected);
+  return FALSE;
+}
+
+/* json-glib parses recursively; refuse deep nesting before it does. */
+static gboolean
+check_depth (const char *data,
+             gsize       length)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > MAX_DEPTH)
+            return FALSE;
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+
+  return TRUE;
+}
+
+JsonNode *
+cd_portal_json_parse (const char  *data,
+                      gsize        length,
+                      GError     **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  if (length == 0 || length > G_MAXSSIZE ||
+      !g_utf8_validate_len (data, length, NULL) ||
+      memchr (data, '\0', length) != NULL ||
+      !check_depth (data, length))
+    {
+      g_set_error_literal (error, CD_PORTAL_ERROR,
+                           CD_PORTAL_ERROR_UNEXPECTED_RESPONSE,
+                           "Unexpected response: not a JSON document");
+      return NULL;
+    }
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, data, (gssize) length,
+                                   &local_error))
+    {
+      g_set_error (error, CD_PORTAL_ERROR, CD_PORTAL_ERROR_UNEXPECTED_RESPONSE,
+                   "Unexpected response: invalid JSON (%s)",
+                   local_error->message);
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error_literal (error, CD_PORTAL_ERROR,
+                           CD_PORTAL_ERROR_UNEXPECTED_RESPONSE,
+                           "Unexpected response: not a JSON object");
+      return NULL;
+    }
+
+  return json_node_ref (root);
+}
+
+/* Strictly YYYY-MM-DD, and a real day. */
+gboolean
+cd_portal_json_parse_date (const char *text,
+                           GDate      *date)
+{
+  guint year, month, day;
+
+  g_return_val_if_fail (date != NULL, FALSE);
+
+  if (text == NULL || strlen (text) != 10 || text[4] != '-' || text[7] != '-')
+    return FALSE;
+
+  for (guint i = 0; i < 10; i++)
+    {
+      if (i != 4 && i != 7 && !g_ascii_isdigit (text[i]))
+        return FALSE;
+    }
+
+  year = (guint) g_ascii_strtoull (text, NULL, 10);
+  month = (guint) g_ascii_strtoull (text + 5, NULL, 10);
+  day = (guint) g_ascii_strtoull (text + 8, NULL, 10);
+  if (year < 1 || !g_date_valid_dmy (day, month, year))
+    return FALSE;
+
+  g_date_clear (date, 1);
+  g_date_set_dmy (date, day, month, year);
+  return TRUE;
+}
+
+static JsonNode *
+member (JsonObject *object,
+        const char *name)
+{
+  return json_object_get_member (object, name);
+}
+
+static gboolean
+is_null (JsonNode *node)
+{
+  return node == NULL || JSON_NODE_HOLDS_NULL (node);
+}
+
+static gboolean
+is_string (JsonNode *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+         json_node_get_value_type (node) == G_TYPE_STRING;
+}
+
+static gboolean
+is_integer (JsonNode *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+         json_node_get_value_type (node) == G_TYPE_INT64;
+}
+
+static JsonObject *
+read_object (JsonObject  *object,
+             const char  *name,
+             GError     **error)
+{
+  JsonNode *node = member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      fail (error, name, "an object");
+      return NULL;
+    }
+
+  return json_node_get_object (node);
+}
+
+static JsonArray *
+read_array (JsonObject  *object,
+            const char  *name,
+            GError     **error)
+{
+  JsonNode *node = member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    {
+      fail (error, name, "an array");
+      return NULL;
+    }
+
+  return json_node_get_array (node);
+}
+
+/* A string; with @nullable, null gives NULL. */
+static gboolean
+read_string (JsonObject   *object,
+             const char   *name,
+             gboolean      nullable,
+             const char  **value,
+             GError      **error)
+{
+  JsonNode *node = member (object, name);
+
+  if (nullable && node != NULL && JSON_NODE_HOLDS_NULL (node))
+    {
+      *value = NULL;
+      return TRUE;
+    }
+
+  if (!is_string (node))
+    return fail (error, name, nullable ? "a string or null" : "a string");
+
+  *value = json_node_get_string (node);
+  return TRUE;
+}
+
+/* Ids are opaque: a non-empty string, or an integer kept as its text. */
+static gboolean
+read_id (JsonObject  *object,
+         const char  *name,
+         char       **value,
+         GError     **error)
+{
+  JsonNode *node = member (object, name);
+
+  if (is_integer (node))
+    {
+      *value = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+      return TRUE;
+    }
+
+  if (!is_string (node) || *json_node_get_string (node) == '\0')
+    return fail (error, name, "an id");
+
+  *value = g_strdup (json_node_get_string (node));
+  return TRUE;
+}
+
+static gboolean
+read_int (JsonObject  *object,
+          const char  *name,
+          gint64       min,
+          gint64       max,
+          gint64      *value,
+          GError     **error)
+{
+  JsonNode *node = member (object, name);
+
+  if (!is_integer (node) || json_node_get_int (node) < min ||
+      json_node_get_int (node) > max)
+    return fail (error, name, "an integer in range");
+
+  *value = json_node_get_int (node);
+  return TRUE;
+}
+
+/* Fills @date, or clears it (g_date_valid() FALSE) for a nullable null. */
+static gboolean
+read_date (JsonObject  *object,
+           const char  *name,
+           gboolean     nullable,
+           GDate       *date,
+           GError     **error)
+{
+  JsonNode *node = member (object, name);
+
+  g_date_clear (date, 1);
+
+  if (nullable && is_null (node))
+    return TRUE;
+
+  if (!is_string (node) ||
+      !cd_portal_json_parse_date (json_node_get_string (node), date))
+    return fail (error, name, nullable ? "a date or null" : "a date");
+
+  return TRUE;
+}
+
+static const GDate *
+valid_or_null (const GDate *date)
+{
+  return g_date_valid (date) ? date : NULL;
+}
+
+static GDateTime *
+read_timestamp (JsonObject  *object,
+                const char  *name,
+                GError     **error)
+{
+  JsonNode *node = member (object, name);
+  GDateTime *timestamp = NULL;
+
+  if (is_string (node))
+    timestamp = g_date_time_new_from_iso8601 (json_node_get_string (node), NULL);
+
+  if (timestamp == NULL)
+    fail (error, name, "an RFC 3339 timestamp");
+
+  return timestamp;
+}
+
+static gboolean
+read_enum (JsonObject  *object,
+           const char  *name,
+           GType        enum_type,
+           int         *value,
+           GError     **error)
+{
+  g_autoptr(GEnumClass) enum_class = g_type_class_ref (enum_type);
+  JsonNode *node = member (object, name);
+  GEnumValue *enum_value = NULL;
+
+  if (is_string (node))
+    enum_value = g_enum_get_value_by_nick (enum_class,
+                                           json_node_get_string (node));
+
+  if (enum_value == NULL)
+    return fail (error, name, "a known value");
+
+  *value = enum_value->value;
+  return TRUE;
+}
+
+static GStrv
+read_string_array (JsonObject  *object,
+                   const char  *name,
+                   GError     **error)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  JsonArray *array;
+
+  if ((array = read_array (object, name, error)) == NULL)
+    return NULL;
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+
+      if (!is_string (node) || *json_node_get_string (node) == '\0')
+        {
+          fail (error, name, "an array of strings");
+          return NULL;
+        }
+      g_strv_builder_add (builder, json_node_get_string (node));
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+/* The object at position @i of @array, or NULL with @error set. */
+static JsonObject *
+array_object (JsonArray   *array,
+              guint        i,
+              const char  *name,
+              GError     **error)
+{
+  JsonNode *node = json_array_get_element (array, i);
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      fail (error, name, "an array of objects");
+      return NULL;
+    }
+
+  return json_node_get_object (node);
+}
+
+static JsonObject *
+root_object (JsonNode  *root,
+             GError   **error)
+{
+  g_return_val_if_fail (root != NULL, NULL);
+
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      fail (error, "(document)", "an object");
+      return NULL;
+    }
+
+  return json_node_get_object (root);
+}
+
+gboolean
+cd_portal_json_read_token (JsonNode  *root,
+                           char     **access_token,
+                           char     **refresh_token,
+                           gint64    *expires_in,
+                           GError   **error)
+{
+  JsonObject *object;
+  const char *access, *refresh, *token_type;
+
+  g_return_val_if_fail (access_token != NULL, FALSE);
+  g_return_val_if_fail (refresh_token != NULL, FALSE);
+
+  if ((object = root_object (root, error)) == NULL ||
+      !read_string (object, "access_token", FALSE, &access, error) ||
+      !read_string (object, "refresh_token", FALSE, &refresh, error) ||
+      !read_string (object, "token_type", FALSE, &token_type, error) ||
+      !read_int (object, "expires_in", 0, G_MAXINT32, expires_in, error))
+    return FALSE;
+
+  if (g_ascii_strcasecmp (token_type, "Bearer") != 0)
+    return fail (error, "token_type", "“Bearer”");
+
+  *access_token = g_strdup (access);
+  *refresh_token = g_strdup (refresh);
+  return TRUE;
+}
+
+CdAccount *
+cd_portal_json_read_account (JsonNode  *root,
+                             GError   **error)
+{
+  JsonObject *object, *tenant;
+  const char *username, *display_name, *tenant_name;
+  g_autofree char *tenant_id = NULL;
+  int role;
+
+  if ((object = root_object (root, error)) == NULL ||
+      !read_string (object, "username", FALSE, &username, error) ||
+      !read_string (object, "display_name", FALSE, &display_name, error) ||
+      !read_enum (object, "role", CD_TYPE_ACCOUNT_ROLE, &role, error) ||
+      (tenant = read_object (object, "tenant", error)) == NULL ||
+      !read_id (tenant, "id", &tenant_id, error) ||
+      !read_string (tenant, "name", FALSE, &tenant_name, error))
+    return NULL;
+
+  return cd_account_new (username, display_name, role, tenant_id,
+                         tenant_name);
+}
+
+GListModel *
+cd_portal_json_read_license_types (JsonNode  *root,
+                                   GError   **error)
+{
+  g_autoptr(GListStore) store = g_list_store_new (CD_TYPE_LICENSE_TYPE);
+  JsonObject *object;
+  JsonArray *items;
+
+  if ((object = root_object (root, error)) == NULL ||
+      (items = read_array (object, "items", error)) == NULL)
+    return NULL;
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      g_autoptr(CdLicenseType) license_type = NULL;
+      JsonObject *item;
+      const char *code, *name;
+      gint64 term_months, notice_months;
+
+      if ((item = array_object (items, i, "items", error)) == NULL ||
+          !read_string (item, "code", FALSE, &code, error) ||
+          !read_string (item, "name", FALSE, &name, error) ||
+          !read_int (item, "term_months", 1, 1200, &term_months, error) ||
+          !read_int (item, "notice_months", 0, 1200, &notice_months, error))
+        return NULL;
+
+      license_type = cd_license_type_new (code, name, term_months,
+                                          notice_months);
+      g_list_store_append (store, license_type);
+    }
+
+  return G_LIST_MODEL (g_steal_pointer (&store));
+}
+
+GListModel *
+cd_portal_json_read_modules (JsonNode  *root,
+                             GError   **error)
+{
+  g_autoptr(GListStore) store = g_list_store_new (CD_TYPE_MODULE);
+  JsonObject *object;
+  JsonArray *items;
+
+  if ((object = root_object (root, error)) == NULL ||
+      (items = read_array (object, "items", error)) == NULL)
+    return NULL;
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      g_autoptr(CdModule) module = NULL;
+      g_auto(GStrv) available_for = NULL;
+      JsonObject *item, *price;
+      const char *code, *name, *description, *currency;
+      gint64 amount_minor;
+
+      if ((item = array_object (items, i, "items", error)) == NULL ||
+          !read_string (item, "code", FALSE, &code, error) ||
+          !read_string (item, "name", FALSE, &name, error) ||
+          !read_string (item, "description", FALSE, &description, error) ||
+          (available_for = read_string_array (item, "available_for",
+                                              error)) == NULL ||
+          (price = read_object (item, "monthly_price", error)) == NULL ||
+          !read_int (price, "amount_minor", 0, G_MAXINT32, &amount_minor,
+                     error) ||
+          !read_string (price, "currency", FALSE, &currency, error))
+        return NULL;
+
+      module = cd_module_new (code, name, description,
+                              (const char * const *) available_for,
+                              amount_minor, currency);
+      g_list_store_append (store, module);
+    }
+
+  return G_LIST_MODEL (g_steal_pointer (&store));
+}
+
+static CdLicense *
+read_license (JsonObject  *object,
+              gboolean     detail,
+              GError     **error)
+{
+  const char *type_code;
+  int state;
+  GDate current_term_end, next_possible_end, ends_on;
+  GDate term_start, notice_deadline;
+  gint64 term_months = -1, notice_months = -1;
+
+  if (!read_string (object, "type", FALSE, &type_code, error) ||
+      !read_enum (object, "state", CD_TYPE_LICENSE_STATE, &state, error) ||
+      !read_date (object, "current_term_end", TRUE, &current_term_end,
+                  error) ||
+      !read_date (object, "next_possible_end", TRUE, &next_possible_end,
+                  error) ||
+      !read_date (object, "ends_on", TRUE, &ends_on, error))
+    return NULL;
+
+  g_date_clear (&term_start, 1);
+  g_date_clear (&notice_deadline, 1);
+  if (detail &&
+      (!read_date (object, "term_start", FALSE, &term_start, error) ||
+       !read_int (object, "term_months", 1, 1200, &term_months, error) ||
+       !read_int (object, "notice_months", 0, 1200, &notice_months, error) ||
+       !read_date (object, "notice_deadline", TRUE, &notice_deadline,
+                   error)))
+    return NULL;
+
+  return cd_license_new (type_code, state,
+                         valid_or_null (&current_term_end),
+                         valid_or_null (&next_possible_end),
+                         valid_or_null (&ends_on),
+                         detail,
+                         valid_or_null (&term_start),
+                         (int) term_months, (int) notice_months,
+                         valid_or_null (&notice_deadline));
+}
+
+static CdDevice *
+read_device (JsonObject  *object,
+             gboolean     detail,
+             GError     **error)
+{
+  g_autofree char *id = NULL;
+  const char *name, *model, *serial, *app_version;
+  g_autoptr(GDateTime) last_seen_at = NULL;
+  g_autoptr(CdLicense) license = NULL;
+  g_autoptr(GArray) modules = NULL;
+  JsonNode *license_node;
+  JsonArray *module_array;
+  int platform;
+
+  if (!read_id (object, "id", &id, error) ||
+      !read_string (object, "name", FALSE, &name, error) ||
+      !read_string (object, "model", FALSE, &model, error) ||
+      !read_enum (object, "platform", CD_TYPE_PLATFORM, &platform, error) ||
+      !read_string (object, "serial", FALSE, &serial, error) ||
+      !read_string (object, "app_version", FALSE, &app_version, error) ||
+      (last_seen_at = read_timestamp (object, "last_seen_at", error)) == NULL)
+    return NULL;
+
+  license_node = member (object, "license");
+  if (license_node == NULL ||
+      (!JSON_NODE_HOLDS_NULL (license_node) &&
+       !JSON_NODE_HOLDS_OBJECT (license_node)))
+    {
+      fail (error, "license", "an object or null");
+      return NULL;
+    }
+  if (JSON_NODE_HOLDS_OBJECT (license_node) &&
+      (license = read_license (json_node_get_object (license_node), detail,
+                               error)) == NULL)
+    return NULL;
+
+  if ((module_array = read_array (object, "modules", error)) == NULL)
+    return NULL;
+
+  modules = g_array_new (FALSE, TRUE, sizeof (CdModuleSummary));
+  g_array_set_clear_func (modules, (GDestroyNotify) cd_module_summary_clear);
+  for (guint i = 0; i < json_array_get_length (module_array); i++)
+    {
+      JsonObject *item;
+      const char *code;
+      int state;
+      GDate ends_on;
+      CdModuleSummary summary;
+
+      if ((item = array_object (module_array, i, "modules", error)) == NULL ||
+          !read_string (item, "code", FALSE, &code, error) ||
+          !read_enum (item, "state", CD_TYPE_BOOKING_STATE, &state, error) ||
+          !read_date (item, "ends_on", TRUE, &ends_on, error))
+        return NULL;
+
+      summary.code = g_strdup (code);
+      summary.state = state;
+      summary.ends_on = cd_portal_date_dup (valid_or_null (&ends_on));
+      g_array_append_val (modules, summary);
+    }
+
+  return cd_device_new_summary (id, name, model, platform, serial,
+                                app_version, last_seen_at, license,
+                                g_steal_pointer (&modules));
+}
+
+GListModel *
+cd_portal_json_read_device_page (JsonNode  *root,
+                                 char     **next_cursor,
+                                 guint     *total,
+                                 GError   **error)
+{
+  g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GListStore) store = NULL;
+  JsonObject *object;
+  JsonArray *items;
+  const char *cursor;
+  gint64 count;
+
+  g_return_val_if_fail (next_cursor != NULL, NULL);
+  g_return_val_if_fail (total != NULL, NULL);
+
+  if ((object = root_object (root, error)) == NULL ||
+      (items = read_array (object, "items", error)) == NULL ||
+      !read_string (object, "next_cursor", TRUE, &cursor, error) ||
+      !read_int (object, "total", 0, G_MAXINT32, &count, error))
+    return NULL;
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *item;
+      CdDevice *device;
+
+      if ((item = array_object (items, i, "items", error)) == NULL ||
+          (device = read_device (item, FALSE, error)) == NULL)
+        return NULL;
+
+      g_ptr_array_add (devices, device);
+    }
+
+  store = g_list_store_new (CD_TYPE_DEVICE);
+  g_list_store_splice (store, 0, 0, devices->pdata, devices->len);
+  *next_cursor = g_strdup (cursor);
+  *total = (guint) count;
+  return G_LIST_MODEL (g_steal_pointer (&store));
+}
+
+static CdBooking *
+read_booking (JsonObject  *object,
+              GError     **error)
+{
+  g_autofree char *id = NULL;
+  const char *module_code, *booked_by, *cancelled_by;
+  int state;
+  GDate booked_on, cancelled_on, ends_on;
+
+  if (!read_id (object, "id", &id, error) ||
+      !read_string (object, "module", FALSE, &module_code, error) ||
+      !read_enum (object, "state", CD_TYPE_BOOKING_STATE, &state, error) ||
+      !read_date (object, "booked_on", FALSE, &booked_on, error) ||
+      !read_string (object, "booked_by", TRUE, &booked_by, error) ||
+      !read_date (object, "cancelled_on", TRUE, &cancelled_on, error) ||
+      !read_string (object, "cancelled_by", TRUE, &cancelled_by, error) ||
+      !read_date (object, "ends_on", TRUE, &ends_on, error))
+    return NULL;
+
+  return cd_booking_new (id, module_code, state, &booked_on, booked_by,
+                         valid_or_null (&cancelled_on), cancelled_by,
+                         valid_or_null (&ends_on));
+}
+
+CdDevice *
+cd_portal_json_read_device_detail (JsonNode  *root,
+                                   GError   **error)
+{
+  g_autoptr(CdDevice) device = NULL;
+  g_autoptr(GPtrArray) bookings = g_ptr_array_new_with_free_func (g_object_unref);
+  g_auto(GStrv) bookable = NULL;
+  JsonObject *object;
+  JsonArray *booking_array;
+  gint64 revision;
+
+  if ((object = root_object (root, error)) == NULL ||
+      (device = read_device (object, TRUE, error)) == NULL ||
+      !read_int (object, "revision", 0, G_MAXINT64, &revision, error) ||
+      (booking_array = read_array (object, "bookings", error)) == NULL ||
+      (bookable = read_string_array (object, "bookable", error)) == NULL)
+    return NULL;
+
+  for (guint i = 0; i < json_array_get_length (booking_array); i++)
+    {
+      JsonObject *item;
+      CdBooking *booking;
+
+      if ((item = array_object (booking_array, i, "bookings", error)) == NULL ||
+          (booking = read_booking (item, error)) == NULL)
+        return NULL;
+
+      g_ptr_array_add (bookings, booking);
+    }
+
+  cd_device_set_detail (device, revision, g_steal_pointer (&bookings),
+                        (const char * const *) bookable);
+  return g_steal_pointer (&device);
+}
+
+GListModel *
+cd_portal_json_read_events (JsonNode  *root,
+                            GError   **error)
+{
+  g_autoptr(GListStore) store = g_list_store_new (CD_TYPE_EVENT);
+  JsonObject *object;
+  JsonArray *items;
+
+  if ((object = root_object (root, error)) == NULL ||
+      (items = read_array (object, "items", error)) == NULL)
+    return NULL;
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      g_autoptr(GDateTime) at = NULL;
+      g_autoptr(CdEvent) event = NULL;
+      JsonObject *item;
+      const char *actor, *module_code;
+      int action;
+      GDate ends_on;
+
+      if ((item = array_object (items, i, "items", error)) == NULL ||
+          (at = read_timestamp (item, "at", error)) == NULL ||
+          !read_string (item, "actor", FALSE, &actor, error) ||
+          !read_enum (item, "action", CD_TYPE_EVENT_ACTION, &action, error) ||
+          !read_string (item, "module", FALSE, &module_code, error) ||
+          !read_date (item, "ends_on", TRUE, &ends_on, error))
+        return NULL;
+
+      event = cd_event_new (at, actor, action, module_code,
+                            valid_or_null (&ends_on));
+      g_list_store_append (store, event);
+    }
+
+  return G_LIST_MODEL (g_steal_pointer (&store));
+}
+
+CdBooking *
+cd_portal_json_read_booking (JsonNode  *root,
+                             GError   **error)
+{
+  JsonObject *object;
+
+  if ((object = root_object (root, error)) == NULL)
+    return NULL;
+
+  return read_booking (object, error);
+}
+
+gboolean
+cd_portal_json_read_problem (JsonNode  *root,
+                             char     **code,
+                             char     **title,
+                             char     **detail,
+                             GError   **error)
+{
+  JsonObject *object;
+  const char *problem_code;
+  JsonNode *node;
+
+  g_return_val_if_fail (code != NULL, FALSE);
+
+  if ((object = root_object (root, error)) == NULL ||
+      !read_string (object, "code", FALSE, &problem_code, error))
+    return FALSE;
+
+  *code = g_strdup (problem_code);
+  node = member (object, "title");
+  if (title != NULL)
+    *title = is_string (node) ? g_strdup (json_node_get_string (node)) : NULL;
+  node = member (object, "detail");
+  if (detail != NULL)
+    *detail = is_string (node) ? g_strdup (json_node_get_string (node)) : NULL;
+
+  return TRUE;
+}

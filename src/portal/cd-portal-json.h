@@ -1,0 +1,54 @@
+/* cd-portal-json.h: strict readers of the portal's JSON documents.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "cd-portal.h"
+
+G_BEGIN_DECLS
+
+/* Every reader checks each member it needs for presence and type, ignores
+ * unknown members and fails with CD_PORTAL_ERROR_UNEXPECTED_RESPONSE,
+ * never returning a half-filled object. */
+
+/* Parses @data (not necessarily NUL-terminated); rejects invalid UTF-8,
+ * nesting deeper than 64 levels and a non-object root. */
+JsonNode   *cd_portal_json_parse              (const char  *data,
+                                               gsize        length,
+                                               GError     **error);
+
+gboolean    cd_portal_json_parse_date         (const char  *text,
+                                               GDate       *date);
+
+gboolean    cd_portal_json_read_token         (JsonNode    *root,
+                                               char       **access_token,
+                                               char       **refresh_token,
+                                               gint64      *expires_in,
+                                               GError     **error);
+CdAccount  *cd_portal_json_read_account       (JsonNode    *root,
+                                               GError     **error);
+GListModel *cd_portal_json_read_license_types (JsonNode    *root,
+                                               GError     **error);
+GListModel *cd_portal_json_read_modules       (JsonNode    *root,
+                                               GError     **error);
+GListModel *cd_portal_json_read_device_page   (JsonNode    *root,
+                                               char       **next_cursor,
+                                               guint       *total,
+                                               GError     **error);
+CdDevice   *cd_portal_json_read_device_detail (JsonNode    *root,
+                                               GError     **error);
+GListModel *cd_portal_json_read_events        (JsonNode    *root,
+                                               GError     **error);
+CdBooking  *cd_portal_json_read_booking       (JsonNode    *root,
+                                               GError     **error);
+
+/* A problem document; @title and @detail get NULL when absent. */
+gboolean    cd_portal_json_read_problem       (JsonNode    *root,
+                                               char       **code,
+                                               char       **title,
+                                               char       **detail,
+                                               GError     **error);
+
+G_END_DECLS

@@ -1,0 +1,38 @@
+/* cd-auth.h: password hashes, random tokens and the sign-in rate limit.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* A yescrypt hash of password, NULL with error on failure. */
+char     *cd_auth_hash_password   (const char  *password,
+                                   GError     **error);
+gboolean  cd_auth_check_password  (const char  *password,
+                                   const char  *hash);
+/* 32 random bytes from getrandom(2), base64url without padding. */
+char     *cd_auth_new_token       (void);
+/* A random version 4 UUID, lower-case. */
+char     *cd_auth_new_uuid        (void);
+/* Lower-case hex SHA-256 of text; what the database keeps of a token. */
+char     *cd_auth_hash_token      (const char  *token);
+
+typedef struct _CdRateLimit CdRateLimit;
+
+CdRateLimit *cd_rate_limit_new    (guint        max_failures,
+                                   guint        window_seconds);
+void      cd_rate_limit_free      (CdRateLimit *limit);
+/* 0 when name may try now, else the seconds to wait. now is monotonic
+ * microseconds. */
+guint     cd_rate_limit_check     (CdRateLimit *limit,
+                                   const char  *name,
+                                   gint64       now);
+void      cd_rate_limit_fail      (CdRateLimit *limit,
+                                   const char  *name,
+                                   gint64       now);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CdRateLimit, cd_rate_limit_free)
+
+G_END_DECLS

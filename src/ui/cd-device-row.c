@@ -1,0 +1,480 @@
+/* cd-device-row.c: one device in the device list.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cd-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cd-device-row.h"
+#include "cd-format.h"
+
+struct _CdDeviceRow
+{
+  GtkWidget   parent_instance;
+
+  CdDevice   *device;         /* (owned) (nullable) */
+  gulong      notify_id;
+  GListModel *license_types;  /* (owned) (nullable) */
+  GListModel *modules;        /* (owned) (nullable) */
+
+  GtkWidget  *box;
+  GtkLabel   *name_label;
+  GtkLabel   *model_label;
+  GtkBox     *modules_box;
+  GtkLabel   *license_label;
+  GtkLabel   *term_end_label;
+  GtkWidget  *pending_box;
+  GtkLabel   *pending_label;
+  GtkLabel   *last_seen_label;
+};
+
+enum {
+  PROP_0,
+  PROP_DEVICE,
+  PROP_LICENSE_TYPES,
+  PROP_MODULES,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (CdDeviceRow, cd_device_row, GTK_TYPE_WIDGET)
+
+static const char *
+lookup_license_type_name (CdDeviceRow *self,
+                          const char  *code)
+{
+  guint n_items;
+
+  g_assert (CD_IS_DEVICE_ROW (self));
+
+  n_items = self->license_types != NULL
+            ? g_list_model_get_n_items (self->license_types) : 0;
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(CdLicenseType) type = g_list_model_get_item (self->license_types,
+                                                             i);
+
+      if (g_strcmp0 (cd_license_type_get_code (type), code) == 0)
+        return cd_license_type_get_name (type);
+    }
+
+  /* A type the catalogue does not know yet: its code beats nothing. */
+  return code;
+}
+
+static const char *
+lookup_module_name (CdDeviceRow *self,
+                    const char  *code)
+{
+  guint n_items;
+
+  g_assert (CD_IS_DEVICE_ROW (self));
+
+  n_items = self->modules != NULL ? g_list_model_get_n_items (self->modules) : 0;
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(CdModule) module = g_list_model_get_item (self->modules, i);
+
+      if (g_strcmp0 (cd_module_get_code (module), code) == 0)
+        return cd_module_get_name (module);
+    }
+
+  return code;
+}
+
+static void
+sync_license (CdDeviceRow *self)
+{
+  CdLicense *license = cd_device_get_license (self->device);
+  g_autofree char *date = NULL;
+  g_autofree char *term_end = NULL;
+
+  g_assert (CD_IS_DEVICE_ROW (self));
+
+  if (license == NULL)
+    {
+      gtk_label_set_text (self->license_label, _("No license"));
+      gtk_widget_add_css_class (GTK_WIDGET (self->license_label), "no-license");
+      gtk_widget_set_visible (GTK_WIDGET (self->term_end_label), FALSE);
+      return;
+    }
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->license_label), "no-license");
+  gtk_label_set_text (self->license_label,
+                      lookup_license_type_name (self,
+                                                cd_license_get_type_code (license)));
+
+  switch (cd_license_get_state (license))
+    {
+    case CD_LICENSE_STATE_CANCELLED:
+      date = cd_format_date (cd_license_get_ends_on (license));
+      /* TRANSLATORS: a cancelled license; %s is a date */
+      term_end = date != NULL ? g_strdup_printf (_("Ends on %s"), date) : NULL;
+      break;
+
+    case CD_LICENSE_STATE_ENDED:
+      term_end = g_strdup (_("License ended"));
+      break;
+
+    case CD_LICENSE_STATE_ACTIVE:
+    default:
+      date = cd_format_date (cd_license_get_current_term_end (license));
+      /* TRANSLATORS: the end of the license's current term; %s is a date */
+      term_end = date != NULL ? g_strdup_printf (_("Term ends %s"), date) : NULL;
+      break;
+    }
+
+  gtk_label_set_text (self->term_end_label, term_end != NULL ? term_end : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->term_end_label), term_end != NULL);
+}
+
+static void
+sync_modules (CdDeviceRow *self)
+{
+  GtkWidget *tag;
+  guint n_modules = cd_device_get_n_modules (self->device);
+  guint i = 0;
+
+  g_assert (CD_IS_DEVICE_ROW (self));
+
+  /* Rows are rebound all the time while scrolling: reuse the tags. */
+  tag = gtk_widget_get_first_child (GTK_WIDGET (self->modules_box));
+  for (i = 0; i < n_modules; i++)
+    {
+      const char *code = cd_device_get_module_code (self->device, i);
+      const char *name = lookup_module_name (self, code);
+      gboolean pending = cd_device_get_module_state (self->device, i)
+                         == CD_BOOKING_STATE_CANCELLATION_PENDING;
+      g_autofree char *tooltip = NULL;
+
+      if (tag == NULL)
+        {
+          tag = gtk_label_new (NULL);
+          /* Many modules shorten their tags instead of pushing the
+           * columns apart. */
+          gtk_label_set_ellipsize (GTK_LABEL (tag), PANGO_ELLIPSIZE_END);
+          gtk_widget_add_css_class (tag, "module-tag");
+          gtk_box_append (self->modules_box, tag);
+        }
+
+      gtk_label_set_text (GTK_LABEL (tag), name);
+      if (pending)
+        {
+          gtk_widget_add_css_class (tag, "pending-cancellation");
+          /* TRANSLATORS: tooltip of a module tag: module name, then state */
+          tooltip = g_strdup_printf (_("%s: cancellation pending"), name);
+        }
+      else
+        {
+          gtk_widget_remove_css_class (tag, "pending-cancellation");
+        }
+      gtk_widget_set_tooltip_text (tag, tooltip != NULL ? tooltip : name);
+      gtk_widget_set_visible (tag, TRUE);
+
+      tag = gtk_widget_get_next_sibling (tag);
+    }
+
+  for (; tag != NULL; tag = gtk_widget_get_next_sibling (tag))
+    gtk_widget_set_visible (tag, FALSE);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->modules_box), n_modules > 0);
+}
+
+static void
+sync_pending (CdDeviceRow *self)
+{
+  g_autofree char *date = NULL;
+  g_autofree char *text = NULL;
+
+  g_assert (CD_IS_DEVICE_ROW (self));
+
+  if (!cd_device_has_pending_cancellation (self->device))
+    {
+      gtk_widget_set_visible (self->pending_box, FALSE);
+      return;
+    }
+
+  date = cd_format_date (cd_device_get_earliest_pending_end (self->device));
+  if (date != NULL)
+    /* TRANSLATORS: a module of this device was cancelled and can be used
+     * until %s (a date) */
+    text = g_strdup_printf (_("Cancellation pending: ends %s"), date);
+  else
+    text = g_strdup (_("Cancellation pending"));
+
+  gtk_label_set_text (self->pending_label, text);
+  gtk_widget_set_visible (self->pending_box, TRUE);
+}
+
+static void
+sync_last_seen (CdDeviceRow *self)
+{
+  GDateTime *last_seen = cd_device_get_last_seen_at (self->device);
+  g_autofree char *relative = cd_format_relative_time (last_seen, NULL);
+  g_autofree char *exact = last_seen != NULL ? cd_format_date_time (last_seen)
+                                             : NULL;
+
+  g_assert (CD_IS_DEVICE_ROW (self));
+
+  gtk_label_set_text (self->last_seen_label, relative);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->last_seen_label), exact);
+}
+
+static void
+sync_all (CdDeviceRow *self)
+{
+  g_autofree char *model = NULL;
+
+  g_assert (CD_IS_DEVICE_ROW (self));
+
+  gtk_widget_set_visible (self->box, self->device != NULL);
+  if (self->device == NULL)
+    return;
+
+  gtk_label_set_text (self->name_label, cd_device_get_name (self->device));
+  model = g_strdup_printf ("%s · %s",
+                           cd_device_get_model (self->device),
+                           cd_device_get_serial (self->device));
+  gtk_label_set_text (self->model_label, model);
+
+  sync_license (self);
+  sync_modules (self);
+  sync_pending (self);
+  sync_last_seen (self);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  cd_device_get_name (self->device),
+                                  -1);
+}
+
+static void
+on_device_notify (CdDeviceRow *self,
+                  GParamSpec  *pspec,
+                  CdDevice    *device)
+{
+  g_assert (CD_IS_DEVICE_ROW (self));
+
+  /* One change often notifies several properties; the row is small enough
+   * that syncing all of it each time stays cheap. */
+  sync_all (self);
+}
+
+static void
+on_catalogue_items_changed (CdDeviceRow *self,
+                            guint        position,
+                            guint        removed,
+                            guint        added,
+                            GListModel  *catalogue)
+{
+  g_assert (CD_IS_DEVICE_ROW (self));
+
+  /* The catalogues may arrive after the first devices. */
+  sync_all (self);
+}
+
+static void
+cd_device_row_dispose (GObject *object)
+{
+  CdDeviceRow *self = CD_DEVICE_ROW (object);
+
+  cd_device_row_set_device (self, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CD_TYPE_DEVICE_ROW);
+  g_clear_object (&self->license_types);
+  g_clear_object (&self->modules);
+
+  G_OBJECT_CLASS (cd_device_row_parent_class)->dispose (object);
+}
+
+static void
+cd_device_row_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  CdDeviceRow *self = CD_DEVICE_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_DEVICE:
+      g_value_set_object (value, self->device);
+      break;
+
+    case PROP_LICENSE_TYPES:
+      g_value_set_object (value, self->license_types);
+      break;
+
+    case PROP_MODULES:
+      g_value_set_object (value, self->modules);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cd_device_row_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  CdDeviceRow *self = CD_DEVICE_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_DEVICE:
+      cd_device_row_set_device (self, g_value_get_object (value));
+      break;
+
+    case PROP_LICENSE_TYPES:
+      cd_device_row_set_license_types (self, g_value_get_object (value));
+      break;
+
+    case PROP_MODULES:
+      cd_device_row_set_modules (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cd_device_row_class_init (CdDeviceRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cd_device_row_dispose;
+  object_class->get_property = cd_device_row_get_property;
+  object_class->set_property = cd_device_row_set_property;
+
+  properties[PROP_DEVICE] =
+    g_param_spec_object ("device", NULL, NULL,
+                         CD_TYPE_DEVICE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                         G_PARAM_STATIC_STRINGS);
+  properties[PROP_LICENSE_TYPES] =
+    g_param_spec_object ("license-types", NULL, NULL,
+                         G_TYPE_LIST_MODEL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                         G_PARAM_STATIC_STRINGS);
+  properties[PROP_MODULES] =
+    g_param_spec_object ("modules", NULL, NULL,
+                         G_TYPE_LIST_MODEL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                         G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/com/coredinate/Admin/cd-device-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, CdDeviceRow, box);
+  gtk_widget_class_bind_template_child (widget_class, CdDeviceRow, name_label);
+  gtk_widget_class_bind_template_child (widget_class, CdDeviceRow, model_label);
+  gtk_widget_class_bind_template_child (widget_class, CdDeviceRow, modules_box);
+  gtk_widget_class_bind_template_child (widget_class, CdDeviceRow,
+                                        license_label);
+  gtk_widget_class_bind_template_child (widget_class, CdDeviceRow,
+                                        term_end_label);
+  gtk_widget_class_bind_template_child (widget_class, CdDeviceRow, pending_box);
+  gtk_widget_class_bind_template_child (widget_class, CdDeviceRow,
+                                        pending_label);
+  gtk_widget_class_bind_template_child (widget_class, CdDeviceRow,
+                                        last_seen_label);
+}
+
+static void
+cd_device_row_init (CdDeviceRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+CdDeviceRow *
+cd_device_row_new (void)
+{
+  return g_object_new (CD_TYPE_DEVICE_ROW, NULL);
+}
+
+/**
+ * cd_device_row_get_device:
+ *
+ * Returns: (transfer none) (nullable): the shown device
+ */
+CdDevice *
+cd_device_row_get_device (CdDeviceRow *self)
+{
+  g_return_val_if_fail (CD_IS_DEVICE_ROW (self), NULL);
+
+  return self->device;
+}
+
+void
+cd_device_row_set_device (CdDeviceRow *self,
+                          CdDevice    *device)
+{
+  g_return_if_fail (CD_IS_DEVICE_ROW (self));
+  g_return_if_fail (device == NULL || CD_IS_DEVICE (device));
+
+  if (self->device == device)
+    return;
+
+  if (self->device != NULL)
+    g_clear_signal_handler (&self->notify_id, self->device);
+  g_set_object (&self->device, device);
+  if (self->device != NULL)
+    self->notify_id = g_signal_connect_object (self->device, "notify",
+                                               G_CALLBACK (on_device_notify),
+                                               self, G_CONNECT_SWAPPED);
+
+  sync_all (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEVICE]);
+}
+
+void
+cd_device_row_set_license_types (CdDeviceRow *self,
+                                 GListModel  *license_types)
+{
+  g_return_if_fail (CD_IS_DEVICE_ROW (self));
+  g_return_if_fail (license_types == NULL || G_IS_LIST_MODEL (license_types));
+
+  if (self->license_types == license_types)
+    return;
+
+  if (self->license_types != NULL)
+    g_signal_handlers_disconnect_by_data (self->license_types, self);
+  g_set_object (&self->license_types, license_types);
+  if (self->license_types != NULL)
+    g_signal_connect_object (self->license_types, "items-changed",
+                             G_CALLBACK (on_catalogue_items_changed),
+                             self, G_CONNECT_SWAPPED);
+
+  sync_all (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LICENSE_TYPES]);
+}
+
+void
+cd_device_row_set_modules (CdDeviceRow *self,
+                           GListModel  *modules)
+{
+  g_return_if_fail (CD_IS_DEVICE_ROW (self));
+  g_return_if_fail (modules == NULL || G_IS_LIST_MODEL (modules));
+
+  if (self->modules == modules)
+    return;
+
+  if (self->modules != NULL)
+    g_signal_handlers_disconnect_by_data (self->modules, self);
+  g_set_object (&self->modules, modules);
+  if (self->modules != NULL)
+    g_signal_connect_object (self->modules, "items-changed",
+                             G_CALLBACK (on_catalogue_items_changed),
+                             self, G_CONNECT_SWAPPED);
+
+  sync_all (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODULES]);
+}

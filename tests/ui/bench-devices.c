@@ -1,0 +1,421 @@
+/* bench-devices.c: how fast the device list loads, searches and scrolls
+ * with many devices, against the local portal.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cd-device-row.h"
+#include "cd-devices-page.h"
+#include "cd-portal.h"
+#include "cd-test-portal.h"
+#include "cd-ui-test.h"
+
+typedef struct {
+  CdDevicesPage *page;
+  GtkWindow     *window;
+  GListModel    *shown;
+  guint          total;
+
+  gint64         first_page_at;    /* first devices reached the list */
+  gint64         first_rows_at;    /* first frame that painted rows */
+
+  /* Scrolling */
+  GArray        *frame_times;      /* of gint64, after-paint times */
+  guint          scroll_steps;
+  guint          steps_done;
+  double         step;
+  gboolean       scrolling;
+} Bench;
+
+static gboolean
+result_is_ready (gpointer user_data)
+{
+  GAsyncResult **result = user_data;
+
+  return *result != NULL;
+}
+
+static void
+on_async_done (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static CdPortalClient *
+sign_in (const char *url)
+{
+  g_autoptr(CdPortalClient) client = NULL;
+  g_autoptr(CdAccount) account = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  client = cd_portal_client_new (url, &error);
+  g_assert_no_error (error);
+  cd_portal_client_sign_in_async (client, "admin@muster.example", "demo",
+                                  NULL, on_async_done, &result);
+  g_assert_true (cd_ui_test_wait_until (result_is_ready, &result, 60000));
+  account = cd_portal_client_sign_in_finish (client, result, &error);
+  g_assert_no_error (error);
+
+  return g_steal_pointer (&client);
+}
+
+static guint
+portal_total (CdPortalClient *client)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GListModel) items = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cursor = NULL;
+  guint total = 0;
+
+  cd_portal_client_list_devices_async (client, NULL, NULL, NULL, 1, NULL,
+                                       on_async_done, &result);
+  g_assert_true (cd_ui_test_wait_until (result_is_ready, &result, 60000));
+  items = cd_portal_client_list_devices_finish (client, result, &cursor,
+                                                &total, &error);
+  g_assert_no_error (error);
+
+  return total;
+}
+
+static gboolean
+has_visible_row (GtkWidget *widget)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return FALSE;
+
+  if (CD_IS_DEVICE_ROW (widget))
+    return cd_device_row_get_device (CD_DEVICE_ROW (widget)) != NULL;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (has_visible_row (child))
+      return TRUE;
+
+  return FALSE;
+}
+
+static void
+on_shown_items_changed (GListModel *shown,
+                        guint       position,
+                        guint       removed,
+                        guint       added,
+                        Bench      *bench)
+{
+  if (bench->first_page_at == 0 && added > 0)
+    bench->first_page_at = g_get_monotonic_time ();
+}
+
+static void
+on_after_paint (GdkFrameClock *frame_clock,
+                Bench         *bench)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (bench->first_page_at != 0 && bench->first_rows_at == 0 &&
+      has_visible_row (GTK_WIDGET (bench->page)))
+    bench->first_rows_at = now;
+
+  if (bench->scrolling)
+    g_array_append_val (bench->frame_times, now);
+}
+
+static gboolean
+all_loaded (gpointer user_data)
+{
+  Bench *bench = user_data;
+
+  return g_list_model_get_n_items (bench->shown) == bench->total &&
+         bench->first_rows_at != 0;
+}
+
+static guint
+read_rss_kib (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return 0;
+
+  line = strstr (status, "VmRSS:");
+  return line != NULL ? (guint) strtoul (line + strlen ("VmRSS:"), NULL, 10)
+                      : 0;
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a;
+  double y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+static double
+median (GArray *values)
+{
+  g_array_sort (values, compare_doubles);
+
+  return g_array_index (values, double, values->len / 2);
+}
+
+static GtkSearchEntry *
+find_search_entry (Bench *bench)
+{
+  return GTK_SEARCH_ENTRY (cd_ui_test_find_by_type (GTK_WIDGET (bench->page),
+                                                    GTK_TYPE_SEARCH_ENTRY));
+}
+
+/* Each text is what the entry holds after one keystroke. */
+static const char * const keystrokes[] = {
+  "h", "ha", "haf", "hafe", "hafen", "hafe", "haf", "ha", "h", "",
+  "s", "sü", "süd", "sü", "s", "",
+  "k", "kö", "kön", "köni", "könig", "königs", "",
+  "r", "r5", "r58", "r5", "r", "",
+  "x", "xc", "xco", "xcov", "xco", "xc", "x", "",
+  "m", "mi", "mit", "mitt", "mitte", "",
+};
+
+static double
+bench_search (Bench *bench,
+              double *worst)
+{
+  GtkSearchEntry *entry = find_search_entry (bench);
+  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
+
+  gtk_widget_activate_action (GTK_WIDGET (bench->page), "devices.search", NULL);
+  cd_ui_test_iterate (200);
+
+  *worst = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (keystrokes); i++)
+    {
+      gint64 start;
+      double ms;
+
+      /* The entry waits a moment before it reports a change; the
+       * refiltering itself starts at that report, so that is timed. */
+      g_signal_handlers_block_matched (entry, G_SIGNAL_MATCH_ID,
+                                       g_signal_lookup ("search-changed",
+                                                        GTK_TYPE_SEARCH_ENTRY),
+                                       0, NULL, NULL, NULL);
+      gtk_editable_set_text (GTK_EDITABLE (entry), keystrokes[i]);
+      g_signal_handlers_unblock_matched (entry, G_SIGNAL_MATCH_ID,
+                                         g_signal_lookup ("search-changed",
+                                                          GTK_TYPE_SEARCH_ENTRY),
+                                         0, NULL, NULL, NULL);
+
+      start = g_get_monotonic_time ();
+      g_signal_emit_by_name (entry, "search-changed");
+      ms = (g_get_monotonic_time () - start) / 1000.0;
+      g_array_append_val (times, ms);
+      *worst = MAX (*worst, ms);
+
+      /* Let it draw, as between two real keystrokes. */
+      cd_ui_test_iterate (30);
+    }
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  cd_ui_test_iterate (300);
+
+  return median (times);
+}
+
+/* The list's own scrolled window (status pages have theirs too). */
+static GtkScrolledWindow *
+list_scroller (GtkWidget *page)
+{
+  GtkWidget *list_view = cd_ui_test_find_by_type (page, GTK_TYPE_LIST_VIEW);
+
+  return GTK_SCROLLED_WINDOW (gtk_widget_get_parent (list_view));
+}
+
+static gboolean
+on_scroll_tick (GtkWidget     *widget,
+                GdkFrameClock *frame_clock,
+                gpointer       user_data)
+{
+  Bench *bench = user_data;
+  GtkScrolledWindow *scrolled =
+    list_scroller (widget);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (scrolled);
+
+  gtk_adjustment_set_value (adjustment,
+                            gtk_adjustment_get_value (adjustment) + bench->step);
+  bench->steps_done++;
+
+  if (bench->steps_done >= bench->scroll_steps ||
+      gtk_adjustment_get_value (adjustment) >=
+        gtk_adjustment_get_upper (adjustment) -
+        gtk_adjustment_get_page_size (adjustment))
+    {
+      bench->scrolling = FALSE;
+      return G_SOURCE_REMOVE;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+scroll_done (gpointer user_data)
+{
+  Bench *bench = user_data;
+
+  return !bench->scrolling;
+}
+
+/* Scrolls from the top towards the bottom, @step pixels per frame, for at
+ * most @steps frames; returns the longest frame interval in ms. */
+static double
+bench_scroll (Bench  *bench,
+              double  step,
+              guint   steps,
+              double *median_ms)
+{
+  GtkScrolledWindow *scrolled =
+    list_scroller (GTK_WIDGET (bench->page));
+  g_autoptr(GArray) intervals = g_array_new (FALSE, FALSE, sizeof (double));
+  double worst = 0;
+
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (scrolled), 0);
+  cd_ui_test_iterate (300);
+
+  g_array_set_size (bench->frame_times, 0);
+  bench->step = step;
+  bench->scroll_steps = steps;
+  bench->steps_done = 0;
+  bench->scrolling = TRUE;
+  gtk_widget_add_tick_callback (GTK_WIDGET (bench->page), on_scroll_tick,
+                                bench, NULL);
+  g_assert_true (cd_ui_test_wait_until (scroll_done, bench, 600000));
+  cd_ui_test_iterate (100);
+
+  for (guint i = 1; i < bench->frame_times->len; i++)
+    {
+      double ms = (g_array_index (bench->frame_times, gint64, i) -
+                   g_array_index (bench->frame_times, gint64, i - 1)) / 1000.0;
+
+      g_array_append_val (intervals, ms);
+      worst = MAX (worst, ms);
+    }
+
+  *median_ms = intervals->len > 0 ? median (intervals) : 0;
+
+  return worst;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(CdTestPortal) portal = NULL;
+  g_autoptr(CdPortalClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GtkCssProvider) css = NULL;
+  GdkFrameClock *frame_clock;
+  Bench bench = { 0 };
+  guint n_devices = 100000;
+  gint64 start;
+  gint64 loaded_at;
+  double search_median;
+  double search_worst;
+  double jump_worst;
+  double jump_median;
+  double smooth_worst;
+  double smooth_median;
+  GtkAdjustment *adjustment;
+  guint rss_before;
+  guint rss_after;
+
+  cd_ui_test_init (&argc, &argv);
+  if (argc > 1)
+    n_devices = (guint) g_ascii_strtoull (argv[1], NULL, 10);
+
+  g_print ("# seeding the local portal with %u devices…\n", n_devices);
+  portal = cd_test_portal_start ("2026-12-14", n_devices, NULL, &error);
+  g_assert_no_error (error);
+  client = sign_in (cd_test_portal_get_url (portal));
+  bench.total = portal_total (client);
+  g_print ("# the portal lists %u devices\n", bench.total);
+
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, "/com/coredinate/Admin/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  bench.frame_times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  bench.window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (bench.window, 1000, 700);
+  bench.page = g_object_new (CD_TYPE_DEVICES_PAGE, NULL);
+  gtk_window_set_child (bench.window, GTK_WIDGET (bench.page));
+  gtk_window_present (bench.window);
+  cd_ui_test_iterate (500);
+
+  bench.shown = cd_devices_page_get_selection (bench.page);
+  g_signal_connect (bench.shown, "items-changed",
+                    G_CALLBACK (on_shown_items_changed), &bench);
+  frame_clock = gtk_widget_get_frame_clock (GTK_WIDGET (bench.window));
+  g_signal_connect (frame_clock, "after-paint",
+                    G_CALLBACK (on_after_paint), &bench);
+
+  rss_before = read_rss_kib ();
+  start = g_get_monotonic_time ();
+  cd_devices_page_set_client (bench.page, client);
+  g_assert_true (cd_ui_test_wait_until (all_loaded, &bench, 600000));
+  loaded_at = g_get_monotonic_time ();
+  /* Let the last pages settle before measuring memory. */
+  cd_ui_test_iterate (500);
+  rss_after = read_rss_kib ();
+
+  search_median = bench_search (&bench, &search_worst);
+
+  adjustment = gtk_scrolled_window_get_vadjustment (
+    list_scroller (GTK_WIDGET (bench.page)));
+  /* Top to bottom in 300 frames: every frame shows all new rows. */
+  jump_worst = bench_scroll (&bench,
+                             (gtk_adjustment_get_upper (adjustment) -
+                              gtk_adjustment_get_page_size (adjustment)) / 300,
+                             300, &jump_median);
+  /* Smooth scrolling, half a screen per frame, for 600 frames. */
+  smooth_worst = bench_scroll (&bench,
+                               gtk_adjustment_get_page_size (adjustment) / 2,
+                               600, &smooth_median);
+
+  g_print ("devices:                            %u\n", bench.total);
+  g_print ("first page to first rows visible:   %.3f s (target < 0.3 s)\n",
+           (bench.first_rows_at - bench.first_page_at) / 1e6);
+  g_print ("first request to first rows:        %.3f s\n",
+           (bench.first_rows_at - start) / 1e6);
+  g_print ("all devices loaded:                 %.3f s (target < 3 s)\n",
+           (loaded_at - start) / 1e6);
+  g_print ("search keystroke refilter, median:  %.2f ms (target < 16 ms), "
+           "worst %.2f ms, %u keystrokes\n",
+           search_median, search_worst, (guint) G_N_ELEMENTS (keystrokes));
+  g_print ("RSS with all devices loaded:        %.1f MB (target < 300 MB), "
+           "%.1f MB before loading\n",
+           rss_after / 1024.0, rss_before / 1024.0);
+  g_print ("scroll top to bottom in 300 jumps:  worst frame %.1f ms "
+           "(target < 50 ms), median %.1f ms\n", jump_worst, jump_median);
+  g_print ("smooth scroll, 600 frames:          worst frame %.1f ms "
+           "(target < 50 ms), median %.1f ms\n", smooth_worst, smooth_median);
+
+  g_signal_handlers_disconnect_by_data (frame_clock, &bench);
+  g_signal_handlers_disconnect_by_data (bench.shown, &bench);
+  gtk_window_destroy (bench.window);
+  g_array_unref (bench.frame_times);
+
+  return 0;
+}

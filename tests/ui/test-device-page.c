@@ -1,0 +1,1452 @@
+/* test-device-page.c: the device page books, cancels and withdraws add-on
+ * modules against the real local portal, in English and in German.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "cd-book-module-dialog.h"
+#include "cd-booking-row.h"
+#include "cd-device-page.h"
+#include "cd-error-text.h"
+#include "cd-format.h"
+#include "cd-portal.h"
+#include "cd-test-portal.h"
+#include "cd-ui-test.h"
+
+#define TODAY "2026-12-14"
+#define N_DEVICES 40
+#define TIMEOUT_MS 20000
+
+static gboolean german;
+
+/* The text a user reads, in the language the test runs in. */
+static const char *
+tr (const char *english,
+    const char *german_text)
+{
+  return german ? german_text : english;
+}
+
+/* The contract's term rule, written again here so that the test does not
+ * trust the portal's own computation. */
+
+static int
+days_in_month (int year,
+               int month)
+{
+  static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+  gboolean leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+  return month == 2 && leap ? 29 : days[month - 1];
+}
+
+static GDate *
+add_months (const GDate *date,
+            int          months)
+{
+  int index = g_date_get_year (date) * 12 + (g_date_get_month (date) - 1)
+              + months;
+  int year = index / 12;
+  int month = index % 12 + 1;
+  int day = MIN ((int) g_date_get_day (date), days_in_month (year, month));
+
+  return g_date_new_dmy (day, month, year);
+}
+
+static GDate *
+add_days (const GDate *date,
+          int          days)
+{
+  GDate *result = g_date_copy (date);
+
+  if (days >= 0)
+    g_date_add_days (result, days);
+  else
+    g_date_subtract_days (result, -days);
+
+  return result;
+}
+
+/* The last day of term @term (0, 1, …) of a license. */
+static GDate *
+term_end (const GDate *term_start,
+          int          term_months,
+          int          term)
+{
+  g_autoptr(GDate) next_start = add_months (term_start,
+                                            (term + 1) * term_months);
+
+  return add_days (next_start, -1);
+}
+
+/* The day a module cancelled on @today ends on, for an active license. */
+static GDate *
+expected_module_end (const GDate *term_start,
+                     int          term_months,
+                     int          notice_months,
+                     const GDate *today)
+{
+  g_autoptr(GDate) current_end = NULL;
+  g_autoptr(GDate) after_end = NULL;
+  g_autoptr(GDate) notice_start = NULL;
+  g_autoptr(GDate) notice_deadline = NULL;
+  int term = 0;
+
+  current_end = term_end (term_start, term_months, term);
+  while (g_date_compare (today, current_end) > 0)
+    {
+      g_date_free (current_end);
+      current_end = term_end (term_start, term_months, ++term);
+    }
+
+  after_end = add_days (current_end, 1);
+  notice_start = add_months (after_end, -notice_months);
+  notice_deadline = add_days (notice_start, -1);
+
+  if (g_date_compare (today, notice_deadline) <= 0)
+    return g_steal_pointer (&current_end);
+
+  return term_end (term_start, term_months, term + 1);
+}
+
+static void
+test_add_months_rule (void)
+{
+  g_autoptr(GDate) start = g_date_new_dmy (15, 3, 2025);
+  g_autoptr(GDate) today = g_date_new_dmy (14, 12, 2026);
+  g_autoptr(GDate) late = g_date_new_dmy (15, 12, 2026);
+  g_autoptr(GDate) end_in_time = expected_module_end (start, 24, 3, today);
+  g_autoptr(GDate) end_late = expected_module_end (start, 24, 3, late);
+  g_autoptr(GDate) jan31 = g_date_new_dmy (31, 1, 2027);
+  g_autoptr(GDate) feb = add_months (jan31, 1);
+
+  /* The contract's worked example. */
+  g_assert_cmpint (g_date_get_year (end_in_time), ==, 2027);
+  g_assert_cmpint (g_date_get_month (end_in_time), ==, 3);
+  g_assert_cmpint (g_date_get_day (end_in_time), ==, 14);
+  g_assert_cmpint (g_date_get_year (end_late), ==, 2029);
+  g_assert_cmpint (g_date_get_month (end_late), ==, 3);
+  g_assert_cmpint (g_date_get_day (end_late), ==, 14);
+  g_assert_cmpint (g_date_get_day (feb), ==, 28);
+}
+
+/* Waiting for the portal */
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static gboolean
+has_result (gpointer user_data)
+{
+  GAsyncResult **result = user_data;
+
+  return *result != NULL;
+}
+
+static GAsyncResult *
+await_result (GAsyncResult **result)
+{
+  g_assert_true (cd_ui_test_wait_until (has_result, result, TIMEOUT_MS));
+
+  return *result;
+}
+
+static CdPortalClient *
+sign_in (CdTestPortal *portal,
+         const char   *username)
+{
+  g_autoptr(CdPortalClient) client = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(CdAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+
+  client = cd_portal_client_new (cd_test_portal_get_url (portal), &error);
+  g_assert_no_error (error);
+
+  cd_portal_client_sign_in_async (client, username, "demo", NULL,
+                                  store_result, &result);
+  account = cd_portal_client_sign_in_finish (client, await_result (&result),
+                                             &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (account);
+
+  return g_steal_pointer (&client);
+}
+
+static GListModel *
+list_devices (CdPortalClient *client)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GListModel *devices;
+
+  cd_portal_client_list_devices_async (client, NULL, NULL, NULL, 1000, NULL,
+                                       store_result, &result);
+  devices = cd_portal_client_list_devices_finish (client,
+                                                  await_result (&result),
+                                                  NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  return devices;
+}
+
+static CdDevice *
+get_device (CdPortalClient *client,
+            const char     *device_id)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  CdDevice *device;
+
+  cd_portal_client_get_device_async (client, device_id, NULL,
+                                     store_result, &result);
+  device = cd_portal_client_get_device_finish (client, await_result (&result),
+                                               &error);
+  g_assert_no_error (error);
+
+  return device;
+}
+
+static GListModel *
+list_events (CdPortalClient *client,
+             const char     *device_id)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GListModel *events;
+
+  cd_portal_client_list_events_async (client, device_id, NULL,
+                                      store_result, &result);
+  events = cd_portal_client_list_events_finish (client,
+                                                await_result (&result),
+                                                &error);
+  g_assert_no_error (error);
+
+  return events;
+}
+
+static CdModule *
+find_module (CdPortalClient *client,
+             const char     *module_code)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GListModel) modules = NULL;
+  g_autoptr(GError) error = NULL;
+
+  cd_portal_client_list_modules_async (client, NULL, store_result, &result);
+  modules = cd_portal_client_list_modules_finish (client,
+                                                  await_result (&result),
+                                                  &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < g_list_model_get_n_items (modules); i++)
+    {
+      g_autoptr(CdModule) module = g_list_model_get_item (modules, i);
+
+      if (g_strcmp0 (cd_module_get_code (module), module_code) == 0)
+        return g_steal_pointer (&module);
+    }
+
+  g_error ("module %s is not in the catalogue", module_code);
+}
+
+static guint
+count_bookings (CdDevice       *detail,
+                const char     *module_code,
+                CdBookingState  state)
+{
+  GListModel *bookings = cd_device_get_bookings (detail);
+  guint count = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (bookings); i++)
+    {
+      g_autoptr(CdBooking) booking = g_list_model_get_item (bookings, i);
+
+      if (g_strcmp0 (cd_booking_get_module_code (booking), module_code) == 0
+          && cd_booking_get_state (booking) == state)
+        count++;
+    }
+
+  return count;
+}
+
+static CdBooking *
+first_booking (CdDevice       *detail,
+               CdBookingState  state)
+{
+  GListModel *bookings = cd_device_get_bookings (detail);
+
+  for (guint i = 0; i < g_list_model_get_n_items (bookings); i++)
+    {
+      g_autoptr(CdBooking) booking = g_list_model_get_item (bookings, i);
+
+      if (cd_booking_get_state (booking) == state)
+        return g_steal_pointer (&booking);
+    }
+
+  return NULL;
+}
+
+/* Fixture: a fresh portal, the page in a window, a second client */
+
+typedef enum
+{
+  WANT_BOOKABLE,         /* active license, at least two bookable modules */
+  WANT_ACTIVE_BOOKING,   /* active license with an active booking */
+  WANT_NOTICE_BOOKING,   /* the same, with a notice period to honour */
+  WANT_NO_LICENSE,
+  WANT_CANCELLED_LICENSE,  /* cancelled license with a pending booking */
+} Want;
+
+typedef struct
+{
+  CdTestPortal   *portal;       /* (owned) */
+  CdPortalClient *client;       /* (owned) the page's */
+  CdPortalClient *other;        /* (owned) an admin behind the page's back */
+  CdDevice       *list_device;  /* (owned) as the list holds it */
+  CdDevice       *detail;       /* (owned) the detail when the test began */
+  GtkWindow      *window;       /* (owned) */
+  CdDevicePage   *page;         /* (unowned) */
+} Fixture;
+
+static gboolean
+device_fits (CdDevice *detail,
+             Want      want)
+{
+  CdLicense *license = cd_device_get_license (detail);
+  const char * const *bookable = cd_device_get_bookable (detail);
+  g_autoptr(CdBooking) active = NULL;
+
+  if (want == WANT_NO_LICENSE)
+    return license == NULL;
+
+  if (want == WANT_CANCELLED_LICENSE)
+    {
+      g_autoptr(CdBooking) pending =
+        first_booking (detail, CD_BOOKING_STATE_CANCELLATION_PENDING);
+
+      return license != NULL
+             && cd_license_get_state (license) == CD_LICENSE_STATE_CANCELLED
+             && pending != NULL;
+    }
+
+  if (license == NULL
+      || cd_license_get_state (license) != CD_LICENSE_STATE_ACTIVE)
+    return FALSE;
+
+  if (want == WANT_BOOKABLE)
+    return g_strv_length ((char **) bookable) >= 2;
+
+  if (want == WANT_NOTICE_BOOKING && cd_license_get_notice_months (license) < 1)
+    return FALSE;
+
+  active = first_booking (detail, CD_BOOKING_STATE_ACTIVE);
+
+  return active != NULL;
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const char *username = data;
+  g_autoptr(GError) error = NULL;
+
+  fixture->portal = cd_test_portal_start (TODAY, N_DEVICES, NULL, &error);
+  g_assert_no_error (error);
+
+  fixture->client = sign_in (fixture->portal, username);
+  fixture->other = sign_in (fixture->portal, "admin@muster.example");
+
+  fixture->window = GTK_WINDOW (gtk_window_new ());
+  g_object_ref_sink (fixture->window);
+  gtk_window_set_default_size (fixture->window, 900, 960);
+  fixture->page = g_object_new (CD_TYPE_DEVICE_PAGE, NULL);
+  gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->page));
+  cd_device_page_set_client (fixture->page, fixture->client);
+  gtk_window_present (fixture->window);
+}
+
+/* Picks a device of the seeded fleet that fits @want and opens it the way
+ * the window does: with the summary object from the device list. */
+static void
+open_device (Fixture *fixture,
+             Want     want)
+{
+  g_autoptr(GListModel) devices = list_devices (fixture->client);
+  guint n_devices = g_list_model_get_n_items (devices);
+
+  for (guint i = 0; i < n_devices; i++)
+    {
+      g_autoptr(CdDevice) device = g_list_model_get_item (devices, i);
+      g_autoptr(CdDevice) detail = get_device (fixture->other,
+                                               cd_device_get_id (device));
+
+      if (!device_fits (detail, want))
+        continue;
+
+      fixture->list_device = g_steal_pointer (&device);
+      fixture->detail = g_steal_pointer (&detail);
+      break;
+    }
+
+  g_assert_nonnull (fixture->list_device);
+  g_assert_false (cd_device_get_has_detail (fixture->list_device));
+
+  cd_device_page_set_device (fixture->page, fixture->list_device);
+  gtk_notebook_set_current_page (
+    GTK_NOTEBOOK (cd_ui_test_find_by_type (GTK_WIDGET (fixture->page),
+                                           GTK_TYPE_NOTEBOOK)),
+    1);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (fixture->window);
+  cd_ui_test_iterate (50);
+
+  g_clear_object (&fixture->window);
+  g_clear_object (&fixture->list_device);
+  g_clear_object (&fixture->detail);
+  g_clear_object (&fixture->client);
+  g_clear_object (&fixture->other);
+  g_clear_pointer (&fixture->portal, cd_test_portal_free);
+}
+
+/* Finding what the user sees */
+
+static char *
+strip_mnemonic (const char *label)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = label; p != NULL && *p != '\0'; p++)
+    if (*p != '_')
+      g_string_append_c (out, *p);
+
+  return g_string_free (out, FALSE);
+}
+
+/* The mapped button whose label reads exactly @label. */
+static GtkWidget *
+find_button_exact (GtkWidget  *root,
+                   const char *label)
+{
+  if (!gtk_widget_get_mapped (root))
+    return NULL;
+
+  if (GTK_IS_BUTTON (root))
+    {
+      g_autofree char *text = strip_mnemonic (gtk_button_get_label (GTK_BUTTON (root)));
+
+      if (g_strcmp0 (text, label) == 0)
+        return root;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button_exact (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static GtkWindow *
+find_window (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (g_type_is_a (G_OBJECT_TYPE (window), type)
+          && gtk_widget_get_mapped (GTK_WIDGET (window)))
+        return window;
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  GType      type;
+  GtkWindow *found;
+} FindWindow;
+
+static gboolean
+window_is_shown (gpointer user_data)
+{
+  FindWindow *find = user_data;
+
+  find->found = find_window (find->type);
+
+  return find->found != NULL;
+}
+
+static GtkWindow *
+wait_for_window (GType type)
+{
+  FindWindow find = { type, NULL };
+
+  cd_ui_test_wait_until (window_is_shown, &find, TIMEOUT_MS);
+  g_assert_nonnull (find.found);
+
+  return find.found;
+}
+
+static gboolean
+window_is_gone (gpointer user_data)
+{
+  GType *type = user_data;
+
+  return find_window (*type) == NULL;
+}
+
+static void
+wait_for_window_gone (GType type)
+{
+  g_assert_true (cd_ui_test_wait_until (window_is_gone, &type, TIMEOUT_MS));
+}
+
+/* The booking row showing @name, or NULL. */
+static GtkWidget *
+find_booking_row (GtkWidget  *root,
+                  const char *name)
+{
+  if (!gtk_widget_get_mapped (root))
+    return NULL;
+
+  if (CD_IS_BOOKING_ROW (root))
+    return cd_ui_test_find_text (root, name) != NULL ? root : NULL;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_booking_row (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static guint
+count_booking_rows (GtkWidget  *root,
+                    const char *name)
+{
+  guint count = 0;
+
+  if (!gtk_widget_get_mapped (root))
+    return 0;
+
+  if (CD_IS_BOOKING_ROW (root))
+    return cd_ui_test_find_text (root, name) != NULL ? 1 : 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    count += count_booking_rows (child, name);
+
+  return count;
+}
+
+typedef struct
+{
+  GtkWidget  *root;
+  const char *name;
+  const char *text;
+  GtkWidget  *row;
+} RowText;
+
+static gboolean
+row_shows_text (gpointer user_data)
+{
+  RowText *wait = user_data;
+
+  wait->row = find_booking_row (wait->root, wait->name);
+
+  return wait->row != NULL
+         && (wait->text == NULL
+             || cd_ui_test_find_text (wait->row, wait->text) != NULL);
+}
+
+/* Waits until the row of module @name shows @text (any row when NULL). */
+static GtkWidget *
+wait_for_row (Fixture    *fixture,
+              const char *name,
+              const char *text)
+{
+  RowText wait = { GTK_WIDGET (fixture->page), name, text, NULL };
+
+  if (!cd_ui_test_wait_until (row_shows_text, &wait, TIMEOUT_MS))
+    {
+      g_autofree char *shown = cd_ui_test_collect_text (GTK_WIDGET (fixture->page));
+
+      g_error ("no row of “%s” showing “%s”; the page shows:\n%s",
+               name, text != NULL ? text : "", shown);
+    }
+
+  return wait.row;
+}
+
+static GtkWidget *
+wait_for_text (GtkWidget  *root,
+               const char *text)
+{
+  GtkWidget *found = cd_ui_test_wait_for_text (root, text, TIMEOUT_MS);
+
+  if (found == NULL)
+    {
+      g_autofree char *shown = cd_ui_test_collect_text (root);
+
+      g_error ("“%s” is not shown; it shows:\n%s", text, shown);
+    }
+
+  return found;
+}
+
+typedef struct
+{
+  GtkWidget  *root;
+  const char *text;
+} GoneText;
+
+static gboolean
+text_is_gone (gpointer user_data)
+{
+  GoneText *gone = user_data;
+
+  return cd_ui_test_find_text (gone->root, gone->text) == NULL;
+}
+
+static void
+wait_for_text_gone (GtkWidget  *root,
+                    const char *text)
+{
+  GoneText gone = { root, text };
+
+  if (!cd_ui_test_wait_until (text_is_gone, &gone, TIMEOUT_MS))
+    g_error ("“%s” is still shown", text);
+}
+
+static gboolean
+widget_is_sensitive (gpointer user_data)
+{
+  return gtk_widget_is_sensitive (GTK_WIDGET (user_data));
+}
+
+static GtkWidget *
+book_button (Fixture *fixture)
+{
+  GtkWidget *button = find_button_exact (GTK_WIDGET (fixture->page),
+                                         tr ("Book Module", "Modul buchen"));
+
+  g_assert_nonnull (button);
+
+  return button;
+}
+
+/* Waits until the detail is loaded and the page lets an admin book. */
+static void
+wait_until_bookable (Fixture *fixture)
+{
+  GtkWidget *button = book_button (fixture);
+
+  g_assert_true (cd_ui_test_wait_until (widget_is_sensitive, button,
+                                        TIMEOUT_MS));
+}
+
+/* Opens the book dialog and chooses @module_code in it. */
+static CdBookModuleDialog *
+open_book_dialog (Fixture    *fixture,
+                  const char *module_code)
+{
+  g_autoptr(CdModule) module = find_module (fixture->other, module_code);
+  CdLicense *license = cd_device_get_license (fixture->detail);
+  g_autofree char *earliest_end = NULL;
+  g_autofree char *terms = NULL;
+  GtkWidget *dialog;
+  GtkWidget *name;
+  GtkWidget *row;
+  GtkWidget *check;
+
+  wait_until_bookable (fixture);
+  gtk_widget_activate (book_button (fixture));
+  dialog = GTK_WIDGET (wait_for_window (CD_TYPE_BOOK_MODULE_DIALOG));
+
+  name = wait_for_text (dialog, cd_module_get_name (module));
+  row = gtk_widget_get_ancestor (name, ADW_TYPE_ACTION_ROW);
+  g_assert_nonnull (row);
+  check = cd_ui_test_find_by_type (row, GTK_TYPE_CHECK_BUTTON);
+  g_assert_nonnull (check);
+  gtk_widget_activate (check);
+  g_assert_cmpstr (cd_book_module_dialog_get_module_code (
+                     CD_BOOK_MODULE_DIALOG (dialog)), ==, module_code);
+
+  /* It says when the module could end at the earliest and what it costs;
+   * the date is the license's next possible end. */
+  earliest_end = cd_format_date (cd_license_get_next_possible_end (license));
+  wait_for_text (dialog, earliest_end);
+  terms = cd_format_monthly_price (cd_module_get_price_amount_minor (module),
+                                   cd_module_get_price_currency (module));
+  wait_for_text (dialog, terms);
+
+  return CD_BOOK_MODULE_DIALOG (dialog);
+}
+
+static const char *
+first_bookable (Fixture *fixture,
+                guint    position)
+{
+  const char * const *bookable = cd_device_get_bookable (fixture->detail);
+
+  g_assert_cmpuint (g_strv_length ((char **) bookable), >, position);
+
+  return bookable[position];
+}
+
+static gboolean
+list_device_has_module (gpointer user_data)
+{
+  Fixture *fixture = ((gpointer *) user_data)[0];
+  const char *module_code = ((gpointer *) user_data)[1];
+  CdBookingState state;
+
+  return cd_device_lookup_module_state (fixture->list_device, module_code,
+                                        &state)
+         && state == CD_BOOKING_STATE_ACTIVE;
+}
+
+/* A proxy between the page and the portal that can lose every answer
+ * while still passing the requests on: the portal makes the change, the
+ * page never hears of it. */
+
+typedef struct
+{
+  GSocketService *service;      /* (owned) */
+  GSocketClient  *connector;    /* (owned) */
+  char           *upstream;     /* (owned) "127.0.0.1:PORT" of the portal */
+  char           *url;          /* (owned) the proxy's own base URL */
+  GPtrArray      *streams;      /* (owned) (element-type GIOStream) open ones */
+  gboolean        lose_answers;
+  guint           n_lost;
+} FlakyProxy;
+
+typedef struct
+{
+  FlakyProxy *proxy;
+  GIOStream  *client;    /* (owned) */
+  GIOStream  *upstream;  /* (owned) */
+  guint8      buffer[4096];
+} LostExchange;
+
+static void
+close_stream (GIOStream *stream)
+{
+  if (!g_io_stream_is_closed (stream))
+    g_io_stream_close (stream, NULL, NULL);
+}
+
+static void
+on_splice_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, NULL);
+}
+
+static void
+on_spliced (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_io_stream_splice_finish (result, NULL);
+}
+
+/* The answer has started to come back: drop it and the connection. */
+static void
+on_answer_read (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  LostExchange *exchange = user_data;
+
+  g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
+  exchange->proxy->n_lost++;
+  close_stream (exchange->client);
+  close_stream (exchange->upstream);
+  g_object_unref (exchange->client);
+  g_object_unref (exchange->upstream);
+  g_free (exchange);
+}
+
+static gboolean
+on_proxy_incoming (GSocketService    *service,
+                   GSocketConnection *connection,
+                   GObject           *source_object,
+                   gpointer           user_data)
+{
+  FlakyProxy *proxy = user_data;
+  g_autoptr(GSocketConnection) upstream = NULL;
+  g_autoptr(GError) error = NULL;
+  GIOStream *client = G_IO_STREAM (connection);
+
+  upstream = g_socket_client_connect_to_host (proxy->connector,
+                                              proxy->upstream, 0, NULL,
+                                              &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (proxy->streams, g_object_ref (client));
+  g_ptr_array_add (proxy->streams, g_object_ref (upstream));
+
+  if (!proxy->lose_answers)
+    {
+      g_io_stream_splice_async (client, G_IO_STREAM (upstream),
+                                G_IO_STREAM_SPLICE_CLOSE_STREAM1
+                                | G_IO_STREAM_SPLICE_CLOSE_STREAM2,
+                                G_PRIORITY_DEFAULT, NULL, on_spliced, NULL);
+    }
+  else
+    {
+      LostExchange *exchange = g_new0 (LostExchange, 1);
+
+      exchange->proxy = proxy;
+      exchange->client = g_object_ref (client);
+      exchange->upstream = g_object_ref (G_IO_STREAM (upstream));
+      g_output_stream_splice_async (g_io_stream_get_output_stream (exchange->upstream),
+                                    g_io_stream_get_input_stream (client),
+                                    G_OUTPUT_STREAM_SPLICE_NONE,
+                                    G_PRIORITY_DEFAULT, NULL,
+                                    on_splice_done, NULL);
+      g_input_stream_read_async (g_io_stream_get_input_stream (exchange->upstream),
+                                 exchange->buffer, sizeof exchange->buffer,
+                                 G_PRIORITY_DEFAULT, NULL,
+                                 on_answer_read, exchange);
+    }
+
+  return TRUE;
+}
+
+static FlakyProxy *
+flaky_proxy_new (const char *portal_url)
+{
+  FlakyProxy *proxy = g_new0 (FlakyProxy, 1);
+  g_autoptr(GError) error = NULL;
+  guint16 port;
+
+  g_assert_true (g_str_has_prefix (portal_url, "http://"));
+  proxy->upstream = g_strdup (portal_url + strlen ("http://"));
+  proxy->streams = g_ptr_array_new_with_free_func (g_object_unref);
+  proxy->connector = g_socket_client_new ();
+  proxy->service = g_socket_service_new ();
+  port = g_socket_listener_add_any_inet_port (
+    G_SOCKET_LISTENER (proxy->service), NULL, &error);
+  g_assert_no_error (error);
+  proxy->url = g_strdup_printf ("http://127.0.0.1:%u", port);
+  g_signal_connect (proxy->service, "incoming",
+                    G_CALLBACK (on_proxy_incoming), proxy);
+  g_socket_service_start (proxy->service);
+
+  return proxy;
+}
+
+/* Also ends the connections that are open, so that the new mode applies
+ * to the next request at once. */
+static void
+flaky_proxy_set_lose_answers (FlakyProxy *proxy,
+                              gboolean    lose_answers)
+{
+  proxy->lose_answers = lose_answers;
+  for (guint i = 0; i < proxy->streams->len; i++)
+    close_stream (g_ptr_array_index (proxy->streams, i));
+  g_ptr_array_set_size (proxy->streams, 0);
+}
+
+static void
+flaky_proxy_free (FlakyProxy *proxy)
+{
+  g_socket_service_stop (proxy->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (proxy->service));
+  flaky_proxy_set_lose_answers (proxy, FALSE);
+  g_clear_object (&proxy->service);
+  g_clear_object (&proxy->connector);
+  g_clear_pointer (&proxy->streams, g_ptr_array_unref);
+  g_free (proxy->upstream);
+  g_free (proxy->url);
+  g_free (proxy);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlakyProxy, flaky_proxy_free)
+
+/* Tests */
+
+static void
+test_book_adds_row (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(CdModule) module = NULL;
+  g_autoptr(CdDevice) after = NULL;
+  CdBookModuleDialog *dialog;
+  const char *module_code;
+  GtkWidget *button;
+  GtkWidget *row;
+  gpointer wait[2];
+
+  open_device (fixture, WANT_BOOKABLE);
+  wait_for_text (GTK_WIDGET (fixture->page),
+                 tr ("License & Modules", "Lizenz & Module"));
+
+  module_code = first_bookable (fixture, 0);
+  module = find_module (fixture->other, module_code);
+  g_assert_null (find_booking_row (GTK_WIDGET (fixture->page),
+                                   cd_module_get_name (module)));
+
+  dialog = open_book_dialog (fixture, module_code);
+  g_free (cd_ui_test_screenshot (GTK_WIDGET (dialog),
+                                 german ? "device-book-dialog-de.png"
+                                        : "device-book-dialog-en.png"));
+  button = find_button_exact (GTK_WIDGET (dialog), tr ("Book", "Buchen"));
+  g_assert_nonnull (button);
+  gtk_widget_activate (button);
+  wait_for_window_gone (CD_TYPE_BOOK_MODULE_DIALOG);
+
+  row = wait_for_row (fixture, cd_module_get_name (module),
+                      tr ("Active", "Aktiv"));
+  g_assert_nonnull (find_button_exact (row, tr ("Cancel", "Kündigen")));
+
+  /* The list's object (the source of the device's list row) follows. */
+  wait[0] = fixture;
+  wait[1] = (gpointer) module_code;
+  g_assert_true (cd_ui_test_wait_until (list_device_has_module, wait,
+                                        TIMEOUT_MS));
+
+  after = get_device (fixture->other, cd_device_get_id (fixture->list_device));
+  g_assert_cmpuint (count_bookings (after, module_code,
+                                    CD_BOOKING_STATE_ACTIVE), ==, 1);
+}
+
+static void
+test_cancel_and_undo (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(CdBooking) booking = NULL;
+  g_autoptr(CdModule) module = NULL;
+  g_autoptr(GDate) today = g_date_new_dmy (14, 12, 2026);
+  g_autoptr(GDate) expected_end = NULL;
+  g_autofree char *end_text = NULL;
+  g_autofree char *pending_text = NULL;
+  g_autofree char *history_text = NULL;
+  g_autoptr(CdDevice) after = NULL;
+  CdLicense *license;
+  GtkWindow *confirm;
+  GtkWidget *row;
+  GtkWidget *button;
+  CdBookingState state;
+
+  open_device (fixture, WANT_NOTICE_BOOKING);
+
+  booking = first_booking (fixture->detail, CD_BOOKING_STATE_ACTIVE);
+  module = find_module (fixture->other, cd_booking_get_module_code (booking));
+  license = cd_device_get_license (fixture->detail);
+  expected_end = expected_module_end (cd_license_get_term_start (license),
+                                      cd_license_get_term_months (license),
+                                      cd_license_get_notice_months (license),
+                                      today);
+  end_text = cd_format_date (expected_end);
+  g_test_message ("%s on %s, term start %d-%d-%d, ends on %s",
+                  cd_module_get_code (module),
+                  cd_device_get_name (fixture->detail),
+                  g_date_get_year (cd_license_get_term_start (license)),
+                  g_date_get_month (cd_license_get_term_start (license)),
+                  g_date_get_day (cd_license_get_term_start (license)),
+                  end_text);
+
+  row = wait_for_row (fixture, cd_module_get_name (module),
+                      tr ("Active", "Aktiv"));
+  wait_until_bookable (fixture);
+  button = find_button_exact (row, tr ("Cancel", "Kündigen"));
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_is_sensitive (button));
+  gtk_widget_activate (button);
+
+  /* The confirmation names the module, the device and the end date. */
+  confirm = wait_for_window (ADW_TYPE_MESSAGE_DIALOG);
+  wait_for_text (GTK_WIDGET (confirm), cd_module_get_name (module));
+  wait_for_text (GTK_WIDGET (confirm), cd_device_get_name (fixture->detail));
+  wait_for_text (GTK_WIDGET (confirm), end_text);
+  wait_for_text (GTK_WIDGET (confirm),
+                 tr ("stays usable until then", "bis dahin nutzbar"));
+  button = find_button_exact (GTK_WIDGET (confirm),
+                              tr ("Cancel Module", "Kündigen"));
+  g_assert_nonnull (button);
+  gtk_widget_activate (button);
+  wait_for_window_gone (ADW_TYPE_MESSAGE_DIALOG);
+
+  pending_text = german
+                 ? g_strdup_printf ("Gekündigt zum %s, bis dahin nutzbar",
+                                    end_text)
+                 : g_strdup_printf ("Cancelled, usable until %s", end_text);
+  row = wait_for_row (fixture, cd_module_get_name (module), pending_text);
+  g_assert_nonnull (find_button_exact (row, tr ("Withdraw cancellation",
+                                                "Kündigung zurücknehmen")));
+  g_assert_true (cd_device_lookup_module_state (fixture->list_device,
+                                                cd_module_get_code (module),
+                                                &state));
+  g_assert_cmpint (state, ==, CD_BOOKING_STATE_CANCELLATION_PENDING);
+
+  after = get_device (fixture->other, cd_device_get_id (fixture->list_device));
+  g_assert_cmpuint (count_bookings (after, cd_module_get_code (module),
+                                    CD_BOOKING_STATE_CANCELLATION_PENDING),
+                    ==, 1);
+
+  g_free (cd_ui_test_screenshot (GTK_WIDGET (fixture->window),
+                                 german ? "device-modules-de.png"
+                                        : "device-modules-en.png"));
+
+  /* Undo in the toast withdraws the cancellation. */
+  button = find_button_exact (GTK_WIDGET (fixture->page),
+                              tr ("Undo", "Rückgängig"));
+  g_assert_nonnull (button);
+  g_assert_true (cd_ui_test_wait_until (widget_is_sensitive, button,
+                                        TIMEOUT_MS));
+  gtk_widget_activate (button);
+
+  row = wait_for_row (fixture, cd_module_get_name (module),
+                      tr ("Active", "Aktiv"));
+  g_assert_nonnull (find_button_exact (row, tr ("Cancel", "Kündigen")));
+  g_assert_null (cd_ui_test_find_text (row, pending_text));
+  g_assert_true (cd_device_lookup_module_state (fixture->list_device,
+                                                cd_module_get_code (module),
+                                                &state));
+  g_assert_cmpint (state, ==, CD_BOOKING_STATE_ACTIVE);
+
+  /* The history lists both changes, newest first. */
+  gtk_notebook_set_current_page (
+    GTK_NOTEBOOK (cd_ui_test_find_by_type (GTK_WIDGET (fixture->page),
+                                           GTK_TYPE_NOTEBOOK)),
+    2);
+  history_text = german
+                 ? g_strdup_printf ("„%s“ gekündigt zum %s",
+                                    cd_module_get_name (module), end_text)
+                 : g_strdup_printf ("Cancelled “%s”, ends on %s",
+                                    cd_module_get_name (module), end_text);
+  wait_for_text (GTK_WIDGET (fixture->page), history_text);
+  g_clear_pointer (&history_text, g_free);
+  history_text = german
+                 ? g_strdup_printf ("Kündigung von „%s“ zurückgenommen",
+                                    cd_module_get_name (module))
+                 : g_strdup_printf ("Withdrew the cancellation of “%s”",
+                                    cd_module_get_name (module));
+  wait_for_text (GTK_WIDGET (fixture->page), history_text);
+  g_free (cd_ui_test_screenshot (GTK_WIDGET (fixture->window),
+                                 german ? "device-history-de.png"
+                                        : "device-history-en.png"));
+}
+
+static void
+test_book_twice_books_once (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(CdModule) module = NULL;
+  g_autoptr(CdDevice) after = NULL;
+  g_autoptr(GListModel) events = NULL;
+  g_autoptr(CdBookModuleDialog) dialog = NULL;
+  const char *module_code;
+  guint n_booked = 0;
+
+  open_device (fixture, WANT_BOOKABLE);
+  module_code = first_bookable (fixture, 1);
+  module = find_module (fixture->other, module_code);
+
+  dialog = g_object_ref (open_book_dialog (fixture, module_code));
+
+  /* Two activations before the first answer arrives. */
+  g_signal_emit_by_name (dialog, "response::book", "book");
+  g_signal_emit_by_name (dialog, "response::book", "book");
+  gtk_window_close (GTK_WINDOW (dialog));
+  g_assert_false (gtk_widget_is_sensitive (book_button (fixture)));
+
+  wait_for_row (fixture, cd_module_get_name (module), tr ("Active", "Aktiv"));
+  wait_until_bookable (fixture);
+  /* Anything still on its way has had the time to arrive. */
+  cd_ui_test_iterate (500);
+
+  g_assert_cmpuint (count_booking_rows (GTK_WIDGET (fixture->page),
+                                        cd_module_get_name (module)), ==, 1);
+  /* A second request would have been refused as already booked. */
+  g_assert_null (cd_ui_test_find_text (GTK_WIDGET (fixture->page),
+                                       tr ("changed in the meantime",
+                                           "zwischenzeitlich geändert")));
+
+  after = get_device (fixture->other, cd_device_get_id (fixture->list_device));
+  g_assert_cmpuint (count_bookings (after, module_code,
+                                    CD_BOOKING_STATE_ACTIVE), ==, 1);
+
+  events = list_events (fixture->other,
+                        cd_device_get_id (fixture->list_device));
+  for (guint i = 0; i < g_list_model_get_n_items (events); i++)
+    {
+      g_autoptr(CdEvent) event = g_list_model_get_item (events, i);
+
+      if (cd_event_get_action (event) == CD_EVENT_ACTION_MODULE_BOOKED
+          && g_strcmp0 (cd_event_get_module_code (event), module_code) == 0)
+        n_booked++;
+    }
+  g_assert_cmpuint (n_booked, ==, 1);
+}
+
+static void
+test_stale_revision (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(CdModule) theirs = NULL;
+  g_autoptr(CdModule) ours = NULL;
+  g_autoptr(CdBooking) booking = NULL;
+  g_autoptr(CdDevice) after = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = cd_portal_client_new_idempotency_key ();
+  CdBookModuleDialog *dialog;
+  GtkWidget *button;
+
+  open_device (fixture, WANT_BOOKABLE);
+  theirs = find_module (fixture->other, first_bookable (fixture, 0));
+  ours = find_module (fixture->other, first_bookable (fixture, 1));
+  wait_until_bookable (fixture);
+
+  /* Someone else books a module after the page loaded the device. */
+  cd_portal_client_book_module_async (fixture->other,
+                                      cd_device_get_id (fixture->list_device),
+                                      cd_module_get_code (theirs), -1, key,
+                                      NULL, store_result, &result);
+  booking = cd_portal_client_book_module_finish (fixture->other,
+                                                 await_result (&result),
+                                                 NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (find_booking_row (GTK_WIDGET (fixture->page),
+                                   cd_module_get_name (theirs)));
+
+  dialog = open_book_dialog (fixture, cd_module_get_code (ours));
+  button = find_button_exact (GTK_WIDGET (dialog), tr ("Book", "Buchen"));
+  gtk_widget_activate (button);
+
+  /* The user is told, and the page shows the current state. */
+  wait_for_text (GTK_WIDGET (fixture->page),
+                 tr ("This device was changed in the meantime",
+                     "Das Gerät wurde zwischenzeitlich geändert"));
+  wait_for_row (fixture, cd_module_get_name (theirs), tr ("Active", "Aktiv"));
+  g_assert_null (find_booking_row (GTK_WIDGET (fixture->page),
+                                   cd_module_get_name (ours)));
+
+  after = get_device (fixture->other, cd_device_get_id (fixture->list_device));
+  g_assert_cmpuint (count_bookings (after, cd_module_get_code (ours),
+                                    CD_BOOKING_STATE_ACTIVE), ==, 0);
+  g_free (cd_ui_test_screenshot (GTK_WIDGET (fixture->window),
+                                 german ? "device-stale-de.png"
+                                        : "device-stale-en.png"));
+}
+
+static void
+test_network_error_offers_retry (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(GError) network_error = NULL;
+  g_autofree char *message = NULL;
+  CdBookModuleDialog *dialog;
+  GtkWidget *retry;
+
+  open_device (fixture, WANT_BOOKABLE);
+  dialog = open_book_dialog (fixture, first_bookable (fixture, 0));
+
+  /* The portal goes away between loading the page and booking. */
+  cd_test_portal_kill (fixture->portal);
+  gtk_widget_activate (find_button_exact (GTK_WIDGET (dialog),
+                                          tr ("Book", "Buchen")));
+
+  network_error = g_error_new_literal (CD_PORTAL_ERROR,
+                                       CD_PORTAL_ERROR_NETWORK, "test");
+  message = cd_error_text (network_error);
+  wait_for_text (GTK_WIDGET (fixture->page), message);
+  retry = find_button_exact (GTK_WIDGET (fixture->page),
+                             tr ("Retry", "Erneut versuchen"));
+  g_assert_nonnull (retry);
+  g_assert_true (gtk_widget_is_sensitive (retry));
+
+  /* The page keeps what it showed. */
+  g_assert_nonnull (cd_ui_test_find_text (GTK_WIDGET (fixture->page),
+                                          cd_device_get_name (fixture->detail)));
+  g_assert_nonnull (find_button_exact (GTK_WIDGET (fixture->page),
+                                       tr ("Book Module", "Modul buchen")));
+  g_free (cd_ui_test_screenshot (GTK_WIDGET (fixture->window),
+                                 german ? "device-network-de.png"
+                                        : "device-network-en.png"));
+}
+
+static guint
+count_events (CdPortalClient *client,
+              const char     *device_id,
+              CdEventAction   action,
+              const char     *module_code)
+{
+  g_autoptr(GListModel) events = list_events (client, device_id);
+  guint count = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (events); i++)
+    {
+      g_autoptr(CdEvent) event = g_list_model_get_item (events, i);
+
+      if (cd_event_get_action (event) == action
+          && g_strcmp0 (cd_event_get_module_code (event), module_code) == 0)
+        count++;
+    }
+
+  return count;
+}
+
+/* The answer to a booking is lost; the portal has booked. "Retry" must
+ * send the same Idempotency-Key: the portal then replays its answer,
+ * where a new key would be refused as already booked. */
+static void
+test_retry_after_lost_answer (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(FlakyProxy) proxy = NULL;
+  g_autoptr(CdPortalClient) client = NULL;
+  g_autoptr(CdAccount) account = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) network_error = NULL;
+  g_autoptr(CdModule) module = NULL;
+  g_autoptr(CdDevice) after = NULL;
+  g_autofree char *message = NULL;
+  CdBookModuleDialog *dialog;
+  const char *device_id;
+  GtkWidget *retry;
+
+  proxy = flaky_proxy_new (cd_test_portal_get_url (fixture->portal));
+  client = cd_portal_client_new (proxy->url, &error);
+  g_assert_no_error (error);
+  cd_portal_client_sign_in_async (client, "admin@muster.example", "demo",
+                                  NULL, store_result, &result);
+  account = cd_portal_client_sign_in_finish (client, await_result (&result),
+                                             &error);
+  g_assert_no_error (error);
+  cd_device_page_set_client (fixture->page, client);
+
+  open_device (fixture, WANT_BOOKABLE);
+  device_id = cd_device_get_id (fixture->list_device);
+  module = find_module (fixture->other, first_bookable (fixture, 0));
+  dialog = open_book_dialog (fixture, cd_module_get_code (module));
+
+  flaky_proxy_set_lose_answers (proxy, TRUE);
+  gtk_widget_activate (find_button_exact (GTK_WIDGET (dialog),
+                                          tr ("Book", "Buchen")));
+
+  network_error = g_error_new_literal (CD_PORTAL_ERROR,
+                                       CD_PORTAL_ERROR_NETWORK, "test");
+  message = cd_error_text (network_error);
+  wait_for_text (GTK_WIDGET (fixture->page), message);
+  g_assert_cmpuint (proxy->n_lost, >=, 1);
+  g_assert_null (find_booking_row (GTK_WIDGET (fixture->page),
+                                   cd_module_get_name (module)));
+
+  /* The portal did book, once, although every answer was lost. */
+  after = get_device (fixture->other, device_id);
+  g_assert_cmpuint (count_bookings (after, cd_module_get_code (module),
+                                    CD_BOOKING_STATE_ACTIVE), ==, 1);
+
+  flaky_proxy_set_lose_answers (proxy, FALSE);
+  retry = find_button_exact (GTK_WIDGET (fixture->page),
+                             tr ("Retry", "Erneut versuchen"));
+  g_assert_nonnull (retry);
+  gtk_widget_activate (retry);
+
+  wait_for_row (fixture, cd_module_get_name (module), tr ("Active", "Aktiv"));
+  g_assert_null (cd_ui_test_find_text (GTK_WIDGET (fixture->page),
+                                       tr ("changed in the meantime",
+                                           "zwischenzeitlich geändert")));
+  wait_for_text_gone (GTK_WIDGET (fixture->page), message);
+
+  g_clear_object (&after);
+  after = get_device (fixture->other, device_id);
+  g_assert_cmpuint (count_bookings (after, cd_module_get_code (module),
+                                    CD_BOOKING_STATE_ACTIVE), ==, 1);
+  g_assert_cmpuint (count_events (fixture->other, device_id,
+                                  CD_EVENT_ACTION_MODULE_BOOKED,
+                                  cd_module_get_code (module)), ==, 1);
+
+  /* The page must not keep a client that goes away with this test. */
+  cd_device_page_set_client (fixture->page, NULL);
+}
+
+static void
+test_viewer_cannot_change (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(CdBooking) booking = NULL;
+  g_autoptr(CdModule) module = NULL;
+  GtkWidget *row;
+  GtkWidget *button;
+
+  open_device (fixture, WANT_ACTIVE_BOOKING);
+  booking = first_booking (fixture->detail, CD_BOOKING_STATE_ACTIVE);
+  module = find_module (fixture->other, cd_booking_get_module_code (booking));
+
+  row = wait_for_row (fixture, cd_module_get_name (module), NULL);
+  wait_for_text (GTK_WIDGET (fixture->page),
+                 tr ("Only administrators can book or cancel modules.",
+                     "Nur Administratoren können Module buchen oder "
+                     "kündigen."));
+
+  g_assert_false (gtk_widget_is_sensitive (book_button (fixture)));
+  button = find_button_exact (row, tr ("Cancel", "Kündigen"));
+  g_assert_true (button == NULL || !gtk_widget_is_sensitive (button));
+
+  /* Not even the action behind the button does anything. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->page), "device.book",
+                              NULL);
+  cd_ui_test_iterate (200);
+  g_assert_null (find_window (CD_TYPE_BOOK_MODULE_DIALOG));
+
+  g_free (cd_ui_test_screenshot (GTK_WIDGET (fixture->window),
+                                 german ? "device-viewer-de.png"
+                                        : "device-viewer-en.png"));
+}
+
+static void
+test_no_license (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  open_device (fixture, WANT_NO_LICENSE);
+
+  wait_for_text (GTK_WIDGET (fixture->page), tr ("No license", "Keine Lizenz"));
+  wait_for_text (GTK_WIDGET (fixture->page),
+                 tr ("Modules can only be booked on a device with a license.",
+                     "Module können nur auf einem Gerät mit Lizenz gebucht "
+                     "werden."));
+  /* Wait for the detail: "No modules booked" replaces the spinner. */
+  wait_for_text (GTK_WIDGET (fixture->page),
+                 tr ("No modules booked", "Keine Module gebucht"));
+  g_assert_false (gtk_widget_is_sensitive (book_button (fixture)));
+
+  g_free (cd_ui_test_screenshot (GTK_WIDGET (fixture->window),
+                                 german ? "device-no-license-de.png"
+                                        : "device-no-license-en.png"));
+}
+
+static void
+test_cancelled_license (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(CdBooking) booking = NULL;
+  g_autoptr(CdModule) module = NULL;
+  g_autofree char *ends_on = NULL;
+  g_autofree char *state = NULL;
+  GtkWidget *row;
+
+  open_device (fixture, WANT_CANCELLED_LICENSE);
+  booking = first_booking (fixture->detail,
+                           CD_BOOKING_STATE_CANCELLATION_PENDING);
+  module = find_module (fixture->other, cd_booking_get_module_code (booking));
+
+  ends_on = cd_format_date (cd_license_get_ends_on (
+                              cd_device_get_license (fixture->detail)));
+  state = german ? g_strdup_printf ("Gekündigt, endet am %s", ends_on)
+                 : g_strdup_printf ("Cancelled, ends on %s", ends_on);
+  wait_for_text (GTK_WIDGET (fixture->page), state);
+
+  /* Nothing can be booked, and a pending cancellation stays: the page
+   * says why instead of offering what the portal would refuse. */
+  row = wait_for_row (fixture, cd_module_get_name (module),
+                      tr ("Cancelled, usable until", "Gekündigt zum"));
+  wait_for_text (GTK_WIDGET (fixture->page),
+                 tr ("The license has been cancelled",
+                     "Die Lizenz ist gekündigt"));
+  g_assert_false (gtk_widget_is_sensitive (book_button (fixture)));
+  g_assert_null (find_button_exact (row, tr ("Withdraw cancellation",
+                                             "Kündigung zurücknehmen")));
+}
+
+static void
+test_overview (Fixture       *fixture,
+               gconstpointer  data)
+{
+  GtkWidget *page = GTK_WIDGET (fixture->page);
+
+  open_device (fixture, WANT_ACTIVE_BOOKING);
+  gtk_notebook_set_current_page (
+    GTK_NOTEBOOK (cd_ui_test_find_by_type (page, GTK_TYPE_NOTEBOOK)), 0);
+
+  wait_for_text (page, tr ("Overview", "Übersicht"));
+  wait_for_text (page, tr ("History", "Verlauf"));
+  wait_for_text (page, cd_device_get_name (fixture->detail));
+  wait_for_text (page, cd_device_get_model (fixture->detail));
+  wait_for_text (page, cd_device_get_serial (fixture->detail));
+  wait_for_text (page, cd_device_get_app_version (fixture->detail));
+  g_free (cd_ui_test_screenshot (GTK_WIDGET (fixture->window),
+                                 german ? "device-overview-de.png"
+                                        : "device-overview-en.png"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *language = g_getenv ("LANGUAGE");
+
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+  german = language != NULL && g_str_has_prefix (language, "de");
+  cd_ui_test_init (&argc, &argv);
+
+  /* The application loads its style sheet; this test has no application. */
+  gtk_css_provider_load_from_resource (css, "/com/coredinate/Admin/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  g_test_add_func ("/device-page/term-rule", test_add_months_rule);
+
+#define ADD(path, user, func) \
+  g_test_add ((path), Fixture, (user), fixture_set_up, (func), \
+              fixture_tear_down)
+  ADD ("/device-page/overview", "admin@muster.example", test_overview);
+  ADD ("/device-page/book", "admin@muster.example", test_book_adds_row);
+  ADD ("/device-page/cancel-and-undo", "admin@muster.example",
+       test_cancel_and_undo);
+  ADD ("/device-page/book-twice-books-once", "admin@muster.example",
+       test_book_twice_books_once);
+  ADD ("/device-page/stale-revision", "admin@muster.example",
+       test_stale_revision);
+  ADD ("/device-page/network-error", "admin@muster.example",
+       test_network_error_offers_retry);
+  ADD ("/device-page/retry-after-lost-answer", "admin@muster.example",
+       test_retry_after_lost_answer);
+  ADD ("/device-page/viewer", "leser@muster.example",
+       test_viewer_cannot_change);
+  ADD ("/device-page/cancelled-license", "admin@muster.example",
+       test_cancelled_license);
+  ADD ("/device-page/no-license", "admin@muster.example", test_no_license);
+#undef ADD
+
+  return g_test_run ();
+}
