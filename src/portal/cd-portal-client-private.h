@@ -13,6 +13,9 @@ void cd_portal_client_set_timeout_for_testing      (CdPortalClient *self,
 /* Replaces the access token, e.g. with a bogus one to provoke a 401. */
 void cd_portal_client_set_access_token_for_testing (CdPortalClient *self,
                                                     const char     *access_token);
+/* The current access token (NULL when signed out), so tests can look for
+ * it where it must not be, e.g. in the log. */
+const char *cd_portal_client_get_access_token_for_testing (CdPortalClient *self);
 /* Number of requests sent (attempts, retries included). */
 guint cd_portal_client_get_n_sent_for_testing      (CdPortalClient *self);
 

@@ -66,11 +66,15 @@ static guint signals[N_SIGNALS];
 /* One request of the contract, retried as a whole. */
 typedef enum
 {
-  REQUEST_NEEDS_AUTH    = 1 << 0,
+  REQUEST_NEEDS_AUTH     = 1 << 0,
   /* The first request to an address: a non-contract answer is NOT_A_PORTAL. */
-  REQUEST_FIRST_CONTACT = 1 << 1,
+  REQUEST_FIRST_CONTACT  = 1 << 1,
   /* The body is {"refresh_token": <current>}, built at each attempt. */
-  REQUEST_REVOKE_BODY   = 1 << 2,
+  REQUEST_REVOKE_BODY    = 1 << 2,
+  /* Sending it twice can do harm: the portal uses up a refresh token on the
+   * first arrival, so a repeat after a lost answer is refused and would end
+   * a session that is fine. Repeated only when it cannot have arrived. */
+  REQUEST_NOT_REPEATABLE = 1 << 3,
 } RequestFlags;
 
 typedef struct _Request Request;
@@ -218,12 +222,31 @@ is_tls_error (const GError *error)
   return error->domain == G_TLS_ERROR;
 }
 
+/* libsoup reports an answer it cannot read as HTTP (bad status line or
+ * headers, unknown transfer encoding) in its own domain. The connection
+ * worked, so the portal or something in front of it answers wrongly, and
+ * asking again will not help. */
+static gboolean
+is_protocol_error (const GError *error)
+{
+  return error->domain == SOUP_SESSION_ERROR;
+}
+
 static GError *
-error_from_transport (const GError *error)
+error_from_transport (Request      *request,
+                      const GError *error)
 {
   if (is_tls_error (error))
     return g_error_new (CD_PORTAL_ERROR, CD_PORTAL_ERROR_TLS,
                         "Secure connection failed: %s", error->message);
+
+  if (is_protocol_error (error))
+    return g_error_new (CD_PORTAL_ERROR,
+                        (request->flags & REQUEST_FIRST_CONTACT)
+                        ? CD_PORTAL_ERROR_NOT_A_PORTAL
+                        : CD_PORTAL_ERROR_UNEXPECTED_RESPONSE,
+                        "Unexpected response to %s %s: %s", request->method,
+                        request->path, error->message);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     return g_error_new (CD_PORTAL_ERROR, CD_PORTAL_ERROR_TIMEOUT,
@@ -295,6 +318,22 @@ error_from_status (Request            *request,
   gboolean is_problem = FALSE;
   gsize length = 0;
   const char *data = body != NULL ? g_bytes_get_data (body, &length) : NULL;
+
+  /* Redirects are not followed (SOUP_MESSAGE_NO_REDIRECT): following one
+   * would send the request, the access token included, wherever the
+   * answer points, plain http:// too. The contract has none. */
+  if (SOUP_STATUS_IS_REDIRECTION (status))
+    {
+      fallback = g_strdup_printf ("The portal answered %u %s to %s %s; "
+                                  "redirects are not followed", status,
+                                  soup_status_get_phrase (status),
+                                  request->method, request->path);
+      code = (request->flags & REQUEST_FIRST_CONTACT)
+             ? CD_PORTAL_ERROR_NOT_A_PORTAL
+             : CD_PORTAL_ERROR_UNEXPECTED_RESPONSE;
+      return cd_portal_error_new_problem (code, status, NULL, NULL, -1,
+                                          fallback);
+    }
 
   if (data != NULL && length > 0)
     root = cd_portal_json_parse (data, length, NULL);
@@ -381,15 +420,18 @@ on_backoff_done (gpointer user_data)
 }
 
 /* Retries after the backoff, or returns @error when the retries are used
- * up. Takes @error. */
+ * up or when a request that must not be repeated @may_have_arrived. Takes
+ * @error. */
 static void
-request_retry_or_fail (GTask  *task,
-                       GError *error)
+request_retry_or_fail (GTask    *task,
+                       GError   *error,
+                       gboolean  may_have_arrived)
 {
   Request *request = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
 
-  if (request->n_retries >= MAX_RETRIES)
+  if (request->n_retries >= MAX_RETRIES ||
+      (may_have_arrived && (request->flags & REQUEST_NOT_REPEATABLE)))
     {
       g_task_return_error (task, error);
       return;
@@ -466,13 +508,29 @@ request_handle_success (GTask              *task,
   g_task_return_pointer (task, result, request->free_result);
 }
 
+/* Whether libsoup began to send @message. Before that (no name, connection
+ * refused, connect timeout) the portal cannot have seen it; from then on it
+ * may have acted on it even when no answer came back. */
+static gboolean
+message_may_have_arrived (SoupMessage *message)
+{
+  SoupMessageMetrics *metrics = soup_message_get_metrics (message);
+
+  return metrics == NULL ||
+         soup_message_metrics_get_request_start (metrics) != 0;
+}
+
 static void
 request_fail_transport (GTask  *task,
                         GError *error)
 {
   Request *request = g_task_get_task_data (task);
   gint64 elapsed_ms = (g_get_monotonic_time () - request->started_us) / 1000;
+  gboolean may_have_arrived;
 
+  g_assert (request->message != NULL);
+
+  may_have_arrived = message_may_have_arrived (request->message);
   g_debug ("%s %s failed after %" G_GINT64_FORMAT " ms: %s",
            request->method, request->path, elapsed_ms, error->message);
 
@@ -482,10 +540,11 @@ request_fail_transport (GTask  *task,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_task_return_error (task, g_error_copy (error));
-  else if (is_tls_error (error))
-    g_task_return_error (task, error_from_transport (error));
+  else if (is_tls_error (error) || is_protocol_error (error))
+    g_task_return_error (task, error_from_transport (request, error));
   else
-    request_retry_or_fail (task, error_from_transport (error));
+    request_retry_or_fail (task, error_from_transport (request, error),
+                           may_have_arrived);
 }
 
 static void
@@ -521,7 +580,8 @@ request_handle_response (GTask *task)
         g_error_new_literal (G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
                              "The answer was cut short");
 
-      request_retry_or_fail (task, error_from_transport (partial));
+      request_retry_or_fail (task, error_from_transport (request, partial),
+                             TRUE);
       return;
     }
 
@@ -534,10 +594,12 @@ request_handle_response (GTask *task)
       return;
     }
 
+  /* A gateway may answer so after the portal acted on the request. */
   if (status_is_retryable (status))
     {
       request_retry_or_fail (task, error_from_status (request, status,
-                                                      headers, body));
+                                                      headers, body),
+                             TRUE);
       return;
     }
 
@@ -661,6 +723,10 @@ request_send (GTask *task)
       return;
     }
 
+  soup_message_add_flags (request->message,
+                          SOUP_MESSAGE_NO_REDIRECT |
+                          SOUP_MESSAGE_COLLECT_METRICS);
+
   headers = soup_message_get_request_headers (request->message);
   soup_message_headers_replace (headers, "Accept",
                                 "application/json, application/problem+json");
@@ -783,7 +849,8 @@ static Request *
 token_request_new (const char *first_name,
                    ...)
 {
-  Request *request = request_new ("POST", "/auth/token", 0, read_tokens,
+  Request *request = request_new ("POST", "/auth/token",
+                                   REQUEST_NOT_REPEATABLE, read_tokens,
                                    (GDestroyNotify) tokens_free);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -864,6 +931,9 @@ on_refresh_done (GObject      *source,
       return;
     }
 
+  /* Only the portal's own refusal ends the session. After a lost answer
+   * the token may or may not be used up; keeping the session lets the user
+   * try again, and if it was used up, that try gets the refusal. */
   if (g_error_matches (error, CD_PORTAL_ERROR, CD_PORTAL_ERROR_INVALID_GRANT) ||
       g_error_matches (error, CD_PORTAL_ERROR, CD_PORTAL_ERROR_UNAUTHORIZED))
     {
@@ -1159,6 +1229,14 @@ cd_portal_client_set_access_token_for_testing (CdPortalClient *self,
   self->access_token = g_strdup (access_token);
 }
 
+const char *
+cd_portal_client_get_access_token_for_testing (CdPortalClient *self)
+{
+  g_return_val_if_fail (CD_IS_PORTAL_CLIENT (self), NULL);
+
+  return self->access_token;
+}
+
 guint
 cd_portal_client_get_n_sent_for_testing (CdPortalClient *self)
 {
@@ -1351,7 +1429,8 @@ cd_portal_client_sign_out_async (CdPortalClient      *self,
 
   request_run (self,
                request_new ("POST", "/auth/revoke",
-                            REQUEST_NEEDS_AUTH | REQUEST_REVOKE_BODY,
+                            REQUEST_NEEDS_AUTH | REQUEST_REVOKE_BODY |
+                            REQUEST_NOT_REPEATABLE,
                             NULL, NULL),
                on_sign_out_revoked, cancellable, on_sign_out_revoked,
                g_steal_pointer (&task));

@@ -38,8 +38,16 @@ G_DECLARE_FINAL_TYPE (CdPortalClient, cd_portal_client, CD, PORTAL_CLIENT,
  * Retries: only after network errors (a body cut short included), timeouts
  * and 502/503/504, at most three times, after 0.2 s, 0.6 s and 1.5 s, each
  * time with the same Idempotency-Key, so a change is never made twice.
- * An answer that breaks the contract (malformed or wrong-typed JSON, more
- * than 32 MiB) is CD_PORTAL_ERROR_UNEXPECTED_RESPONSE and not retried.
+ * Token and revoke requests have no such key and a refresh token works
+ * once, so they are retried only when no connection could be made (they
+ * cannot have reached the portal). After any other failure, 502/503/504
+ * included, the error is returned, a refresh keeps the session and the
+ * user may try again; should the lost answer have rotated the token, that
+ * next try is refused and ends the session. An answer that breaks the
+ * contract (malformed or wrong-typed JSON, more than 32 MiB, not HTTP, a
+ * 3xx redirect: redirects are never followed) is
+ * CD_PORTAL_ERROR_UNEXPECTED_RESPONSE (CD_PORTAL_ERROR_NOT_A_PORTAL at
+ * sign-in and resume) and not retried.
  *
  * Logging: g_debug() one line per request (method, path, status, ms);
  * never a token, password, Authorization header or body.

@@ -24,7 +24,8 @@ G_BEGIN_DECLS
  * - @CD_PORTAL_ERROR_TLS: the certificate or TLS handshake failed; there is
  *   deliberately no way to accept such a server anyway.
  * - @CD_PORTAL_ERROR_UNEXPECTED_RESPONSE: the portal answered something the
- *   contract does not allow (malformed or wrong-typed JSON, unknown status).
+ *   contract does not allow (malformed or wrong-typed JSON, unknown status,
+ *   a redirect, an answer that is not HTTP).
  * - @CD_PORTAL_ERROR_SERVER_ERROR: a 5xx answer (after the retries for
  *   502/503/504).
  * - @CD_PORTAL_ERROR_INSECURE_URL: `http://` to a host that is not loopback.
@@ -32,7 +33,7 @@ G_BEGIN_DECLS
  * - @CD_PORTAL_ERROR_SESSION_EXPIRED: the refresh token was refused; sign in
  *   again. #CdPortalClient::session-expired has been emitted.
  * - @CD_PORTAL_ERROR_NOT_A_PORTAL: the address answers, but not like a
- *   portal (sign-in or resume got no contract answer).
+ *   portal (sign-in or resume got no contract answer, a redirect included).
  * - @CD_PORTAL_ERROR_NOT_SIGNED_IN: a call that needs a session was made
  *   before sign-in/resume or after sign-out.
  */

@@ -136,17 +136,31 @@ cd_auth_hash_token (const char *token)
   return g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
 }
 
+/* One name's recent failures. */
+typedef struct
+{
+  char   *name;          /* (owned) also the key in failures */
+  GQueue  times;         /* gint64 *, oldest first, at most max_failures */
+  GList   link;          /* in CdRateLimit.order */
+} Entry;
+
 struct _CdRateLimit
 {
   guint       max_failures;
+  guint       max_names;
   gint64      window_usec;
-  GHashTable *failures;      /* (owned) name -> GQueue of gint64 times */
+  GHashTable *failures;      /* (owned) name -> (owned) Entry */
+  GQueue      order;         /* Entry by last failure, oldest first */
 };
 
 static void
-free_queue (gpointer data)
+entry_free (gpointer data)
 {
-  g_queue_free_full (data, g_free);
+  Entry *entry = data;
+
+  g_queue_clear_full (&entry->times, g_free);
+  g_free (entry->name);
+  g_free (entry);
 }
 
 CdRateLimit *
@@ -159,9 +173,11 @@ cd_rate_limit_new (guint max_failures,
 
   limit = g_new0 (CdRateLimit, 1);
   limit->max_failures = max_failures;
+  limit->max_names = CD_RATE_LIMIT_MAX_NAMES;
   limit->window_usec = (gint64) window_seconds * G_USEC_PER_SEC;
-  limit->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                           free_queue);
+  limit->failures = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                           entry_free);
+  g_queue_init (&limit->order);
   return limit;
 }
 
@@ -171,27 +187,78 @@ cd_rate_limit_free (CdRateLimit *limit)
   if (limit == NULL)
     return;
 
+  /* The entries own the links of order. */
   g_hash_table_unref (limit->failures);
   g_free (limit);
 }
 
-static GQueue *
+static void
+remove_entry (CdRateLimit *limit,
+              Entry       *entry)
+{
+  g_queue_unlink (&limit->order, &entry->link);
+  g_hash_table_remove (limit->failures, entry->name);
+}
+
+static gboolean
+entry_locked (CdRateLimit *limit,
+              Entry       *entry,
+              gint64       now)
+{
+  guint in_window = 0;
+
+  for (GList *l = entry->times.head; l != NULL; l = l->next)
+    if (*(gint64 *) l->data > now - limit->window_usec)
+      in_window++;
+  return in_window >= limit->max_failures;
+}
+
+static Entry *
 expire (CdRateLimit *limit,
         const char  *name,
         gint64       now)
 {
-  GQueue *times = g_hash_table_lookup (limit->failures, name);
+  Entry *entry = g_hash_table_lookup (limit->failures, name);
 
-  while (times != NULL && !g_queue_is_empty (times)
-         && *(gint64 *) g_queue_peek_head (times) <= now - limit->window_usec)
-    g_free (g_queue_pop_head (times));
+  while (entry != NULL && !g_queue_is_empty (&entry->times)
+         && *(gint64 *) g_queue_peek_head (&entry->times)
+            <= now - limit->window_usec)
+    g_free (g_queue_pop_head (&entry->times));
 
-  if (times != NULL && g_queue_is_empty (times))
+  if (entry != NULL && g_queue_is_empty (&entry->times))
     {
-      g_hash_table_remove (limit->failures, name);
-      times = NULL;
+      remove_entry (limit, entry);
+      entry = NULL;
     }
-  return times;
+  return entry;
+}
+
+/* Keeps the number of names bounded without forgetting a lockout: first
+ * the names whose failures have all left the window, then the oldest that
+ * is not locked out. Only when every name is locked out does the oldest
+ * lockout go, and getting there takes max_names * max_failures password
+ * checks within one window. */
+static void
+evict (CdRateLimit *limit,
+       gint64       now)
+{
+  Entry *entry;
+
+  while ((entry = g_queue_peek_head (&limit->order)) != NULL
+         && *(gint64 *) g_queue_peek_tail (&entry->times)
+            <= now - limit->window_usec)
+    remove_entry (limit, entry);
+
+  while (g_hash_table_size (limit->failures) > limit->max_names)
+    {
+      GList *l;
+
+      for (l = limit->order.head; l != NULL; l = l->next)
+        if (!entry_locked (limit, l->data, now))
+          break;
+      remove_entry (limit, l != NULL ? l->data
+                                     : g_queue_peek_head (&limit->order));
+    }
 }
 
 guint
@@ -199,20 +266,24 @@ cd_rate_limit_check (CdRateLimit *limit,
                      const char  *name,
                      gint64       now)
 {
-  GQueue *times;
+  Entry *entry;
+  guint n_times;
   gint64 oldest;
   gint64 wait;
 
   g_return_val_if_fail (limit != NULL, 0);
   g_return_val_if_fail (name != NULL, 0);
 
-  times = expire (limit, name, now);
-  if (times == NULL || g_queue_get_length (times) < limit->max_failures)
+  entry = expire (limit, name, now);
+  if (entry == NULL)
+    return 0;
+  n_times = g_queue_get_length (&entry->times);
+  if (n_times < limit->max_failures)
     return 0;
 
   /* Free again once the oldest counted failure leaves the window. */
-  oldest = *(gint64 *) g_queue_peek_nth (times, g_queue_get_length (times)
-                                                - limit->max_failures);
+  oldest = *(gint64 *) g_queue_peek_nth (&entry->times,
+                                         n_times - limit->max_failures);
   wait = oldest + limit->window_usec - now;
   return (guint) MAX (1, (wait + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
 }
@@ -222,24 +293,37 @@ cd_rate_limit_fail (CdRateLimit *limit,
                     const char  *name,
                     gint64       now)
 {
-  GQueue *times;
+  Entry *entry;
 
   g_return_if_fail (limit != NULL);
   g_return_if_fail (name != NULL);
 
-  times = expire (limit, name, now);
-  if (times == NULL)
+  entry = expire (limit, name, now);
+  if (entry == NULL)
     {
-      times = g_queue_new ();
-      g_hash_table_insert (limit->failures, g_strdup (name), times);
+      entry = g_new0 (Entry, 1);
+      entry->name = g_strdup (name);
+      entry->link.data = entry;
+      g_hash_table_insert (limit->failures, entry->name, entry);
     }
-  g_queue_push_tail (times, g_memdup2 (&now, sizeof now));
+  else
+    g_queue_unlink (&limit->order, &entry->link);
+  g_queue_push_tail_link (&limit->order, &entry->link);
+  g_queue_push_tail (&entry->times, g_memdup2 (&now, sizeof now));
 
-  /* Bound the memory a flood of one name can take. */
-  while (g_queue_get_length (times) > limit->max_failures)
-    g_free (g_queue_pop_head (times));
+  /* Bound the memory a flood of one name can take... */
+  while (g_queue_get_length (&entry->times) > limit->max_failures)
+    g_free (g_queue_pop_head (&entry->times));
 
-  /* And the number of names. */
-  if (g_hash_table_size (limit->failures) > 100000)
-    g_hash_table_remove_all (limit->failures);
+  /* ...and the number of names. */
+  if (g_hash_table_size (limit->failures) > limit->max_names)
+    evict (limit, now);
+}
+
+guint
+cd_rate_limit_get_n_names (CdRateLimit *limit)
+{
+  g_return_val_if_fail (limit != NULL, 0);
+
+  return g_hash_table_size (limit->failures);
 }

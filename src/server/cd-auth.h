@@ -19,6 +19,9 @@ char     *cd_auth_new_uuid        (void);
 /* Lower-case hex SHA-256 of text; what the database keeps of a token. */
 char     *cd_auth_hash_token      (const char  *token);
 
+/* How many names the sign-in rate limit tracks at most. */
+#define CD_RATE_LIMIT_MAX_NAMES 100000
+
 typedef struct _CdRateLimit CdRateLimit;
 
 CdRateLimit *cd_rate_limit_new    (guint        max_failures,
@@ -32,6 +35,8 @@ guint     cd_rate_limit_check     (CdRateLimit *limit,
 void      cd_rate_limit_fail      (CdRateLimit *limit,
                                    const char  *name,
                                    gint64       now);
+/* The number of names with failures being tracked. */
+guint     cd_rate_limit_get_n_names (CdRateLimit *limit);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CdRateLimit, cd_rate_limit_free)
 

@@ -522,8 +522,7 @@ handle_revoke (Request *request)
    * tokens issued with it. Unknown tokens are fine (RFC 7009). */
   hash = cd_auth_hash_token (refresh);
   if (!cd_store_find_token (server->store, hash, "refresh",
-                               g_get_real_time (),
-                            &user_id, &grant_id, &error))
+                            g_get_real_time (), &user_id, &grant_id, &error))
     {
       respond_internal (request, error);
       return;
@@ -762,6 +761,8 @@ typedef struct
 {
   CdServer *server;
   GString  *out;
+  guint     limit;
+  gboolean  more;            /* a device after the page exists */
   guint     n_items;
   gsize     modules_start;   /* where the open device's modules begin */
   GString  *last_name;       /* (owned) */
@@ -775,6 +776,14 @@ add_page_row (const CdDeviceRecord  *device,
               gpointer               user_data)
 {
   PageBuilder *page = user_data;
+
+  /* The store reads one device past the page: it only tells whether
+   * there is a next page. */
+  if (page->more || (first && page->n_items == page->limit))
+    {
+      page->more = TRUE;
+      return;
+    }
 
   if (first)
     {
@@ -921,6 +930,7 @@ handle_device_list (Request    *request,
     q_folded = g_utf8_casefold (q, -1);
 
   page.server = server;
+  page.limit = (guint) limit;
   page.last_name = g_string_new (NULL);
   page.last_id = g_string_new (NULL);
   page.out = g_string_sized_new (512 * (gsize) limit);
@@ -929,7 +939,7 @@ handle_device_list (Request    *request,
                                q_folded, license, &total, &error)
       || !cd_store_list_devices (server->store, request->user.tenant_id,
                                  q_folded, license, after_name, after_id,
-                                 (guint) limit, server->today_text,
+                                 (guint) limit + 1, server->today_text,
                                  add_page_row, &page, &error))
     {
       g_string_free (page.out, TRUE);
@@ -941,7 +951,7 @@ handle_device_list (Request    *request,
 
   g_string_append (page.out, page.n_items > 0 ? "]}]" : "[]");
   cd_json_out_key (page.out, "next_cursor", FALSE);
-  if (page.n_items == limit)
+  if (page.more)
     {
       g_autofree char *name64 = base64url_encode (page.last_name->str);
 
@@ -1089,7 +1099,8 @@ load_device (Request        *request,
 
   if (bookings != NULL)
     {
-      *bookings = cd_store_list_bookings (request->server->store, device_id,
+      *bookings = cd_store_list_bookings (request->server->store,
+                                          request->user.tenant_id, device_id,
                                           &error);
       if (*bookings == NULL)
         {
@@ -1127,7 +1138,8 @@ handle_events (Request    *request,
   if (!load_device (request, device_id, &device, NULL))
     return;
 
-  events = cd_store_list_events (request->server->store, device_id, &error);
+  events = cd_store_list_events (request->server->store,
+                                 request->user.tenant_id, device_id, &error);
   if (events == NULL)
     {
       respond_internal (request, error);
@@ -1171,7 +1183,8 @@ valid_idempotency_key (const char *key)
   return len >= 1 && len <= 64;
 }
 
-/* If-Match: "<revision>"; also W/"<revision>" and *. */
+/* If-Match: "<revision>" or *. A weak tag never matches: If-Match uses
+ * the strong comparison (RFC 9110, 13.1.1). */
 static gboolean
 if_match_ok (const char *header,
              gint64      revision)
@@ -1188,8 +1201,6 @@ if_match_ok (const char *header,
     {
       const char *tag = g_strstrip (tags[i]);
 
-      if (g_str_has_prefix (tag, "W/"))
-        tag += 2;
       if (strcmp (tag, "*") == 0 || strcmp (tag, expected) == 0)
         return TRUE;
     }
@@ -1303,8 +1314,10 @@ apply_book (Request              *request,
   g_date_clear (&booking.ends_on, 1);
   at = event_timestamp (server);
 
-  if (!cd_store_insert_booking (server->store, device->id, &booking, error)
-      || !cd_store_insert_event (server->store, device->id, at,
+  if (!cd_store_insert_booking (server->store, request->user.tenant_id,
+                                device->id, &booking, error)
+      || !cd_store_insert_event (server->store, request->user.tenant_id,
+                                 device->id, at,
                                  request->user.display_name, "module_booked",
                                  module->code, NULL, error))
     return FALSE;
@@ -1344,9 +1357,10 @@ apply_cancel (Request               *request,
   booking.ends_on = dates.next_possible_end;
   at = event_timestamp (server);
 
-  if (!cd_store_update_booking (server->store, device->id, &booking,
-                                    error)
-      || !cd_store_insert_event (server->store, device->id, at,
+  if (!cd_store_update_booking (server->store, request->user.tenant_id,
+                                device->id, &booking, error)
+      || !cd_store_insert_event (server->store, request->user.tenant_id,
+                                 device->id, at,
                                  request->user.display_name,
                                  "module_cancelled", booking.module,
                                  &booking.ends_on, error))
@@ -1384,9 +1398,10 @@ apply_withdraw (Request               *request,
   g_date_clear (&booking.ends_on, 1);
   at = event_timestamp (server);
 
-  if (!cd_store_update_booking (server->store, device->id, &booking,
-                                    error)
-      || !cd_store_insert_event (server->store, device->id, at,
+  if (!cd_store_update_booking (server->store, request->user.tenant_id,
+                                device->id, &booking, error)
+      || !cd_store_insert_event (server->store, request->user.tenant_id,
+                                 device->id, at,
                                  request->user.display_name,
                                  "cancellation_withdrawn", booking.module,
                                  NULL, error))
@@ -1440,6 +1455,12 @@ handle_change (Request    *request,
 
   if (strcmp (request->user.role, "admin") != 0)
     {
+      g_auto(CdDeviceRecord) visible = { 0 };
+
+      /* Another tenant's device is 404 for everyone, never 403: a viewer
+       * must not learn that it exists. */
+      if (!load_device (request, device_id, &visible, NULL))
+        return;
       respond_problem (request, CD_PROBLEM_FORBIDDEN,
                        "Nur Administratoren dürfen Zusatzmodule buchen "
                        "oder kündigen.",
@@ -1540,7 +1561,8 @@ handle_change (Request    *request,
 
   if (result.problem == CD_N_PROBLEMS)
     {
-      if (!cd_store_bump_revision (server->store, device.id, &error))
+      if (!cd_store_bump_revision (server->store, request->user.tenant_id,
+                                   device.id, &error))
         goto fail;
       device.revision++;
       etag = g_strdup_printf ("\"%" G_GINT64_FORMAT "\"", device.revision);
@@ -1734,6 +1756,81 @@ not_found:
                    "Diese Adresse gibt es nicht.", "There is no such path.");
 }
 
+/* A request body as it arrives. The server keeps no copy of its own
+ * (accumulate is off), so a chunked body of any size costs at most
+ * CD_SERVER_MAX_BODY of memory. */
+typedef struct
+{
+  GByteArray *data;         /* (owned) (nullable) until the first chunk */
+  guint64     received;
+  gboolean    too_large;
+  gint64      start;        /* monotonic, when the headers were read */
+} RequestBody;
+
+static void
+request_body_free (gpointer data)
+{
+  RequestBody *body = data;
+
+  g_clear_pointer (&body->data, g_byte_array_unref);
+  g_free (body);
+}
+
+static void
+on_got_chunk (SoupServerMessage *msg,
+              GBytes            *chunk,
+              gpointer           user_data)
+{
+  RequestBody *body = user_data;
+  gsize size = g_bytes_get_size (chunk);
+
+  body->received += size;
+  if (body->received > CD_SERVER_MAX_DRAIN)
+    {
+      g_autoptr(GIOStream) stream = NULL;
+
+      /* An oversized body is drained so that the client, done sending,
+       * reads its 413; one this far past the limit is not worth the
+       * bandwidth, so the connection just ends. */
+      g_debug ("%s %s dropped after %" G_GUINT64_FORMAT " bytes of body",
+               soup_server_message_get_method (msg),
+               g_uri_get_path (soup_server_message_get_uri (msg)),
+               body->received);
+      stream = soup_server_message_steal_connection (msg);
+      if (stream != NULL)
+        g_io_stream_close_async (stream, G_PRIORITY_DEFAULT, NULL, NULL,
+                                 NULL);
+      return;
+    }
+
+  if (body->too_large)
+    return;
+  if (body->received > CD_SERVER_MAX_BODY)
+    {
+      body->too_large = TRUE;
+      g_clear_pointer (&body->data, g_byte_array_unref);
+      return;
+    }
+
+  if (body->data == NULL)
+    body->data = g_byte_array_sized_new ((guint) size);
+  g_byte_array_append (body->data, g_bytes_get_data (chunk, NULL),
+                       (guint) size);
+}
+
+static void
+respond_too_large (Request *request)
+{
+  /* The rest of such a body is thrown away as it arrives, and a client
+   * that sends one is not worth keeping a connection open for. */
+  soup_message_headers_replace (
+    soup_server_message_get_response_headers (request->msg), "Connection",
+    "close");
+  respond_problem (request, CD_PROBLEM_PAYLOAD_TOO_LARGE,
+                   "Der Inhalt ist größer als 64 KiB.",
+                   "The body is larger than 64 KiB.");
+}
+
 static void
 on_request (SoupServer        *soup,
             SoupServerMessage *msg,
@@ -1743,9 +1840,9 @@ on_request (SoupServer        *soup,
 {
   CdServer *server = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  RequestBody *body = g_object_get_data (G_OBJECT (msg), "cd-request-body");
   Request request = { 0 };
-  gint64 start = g_get_monotonic_time ();
+  gint64 start = body != NULL ? body->start : g_get_monotonic_time ();
 
   request.server = server;
   request.msg = msg;
@@ -1753,12 +1850,10 @@ on_request (SoupServer        *soup,
   request.lang = cd_lang_from_header (
     soup_message_headers_get_one (headers, "Accept-Language"));
 
-  if (body != NULL && body->length > CD_SERVER_MAX_BODY)
+  if (body != NULL && body->too_large)
     {
       request.path = path;
-      respond_problem (&request, CD_PROBLEM_PAYLOAD_TOO_LARGE,
-                       "Der Inhalt ist größer als 64 KiB.",
-                       "The body is larger than 64 KiB.");
+      respond_too_large (&request);
     }
   else if (!g_str_has_prefix (path, API_ROOT "/"))
     {
@@ -1770,8 +1865,9 @@ on_request (SoupServer        *soup,
   else
     {
       request.path = path + strlen (API_ROOT);
-      if (body != NULL && body->length > 0)
-        request.body = soup_message_body_flatten (body);
+      if (body != NULL && body->data != NULL && body->data->len > 0)
+        request.body = g_byte_array_free_to_bytes (
+          g_steal_pointer (&body->data));
       route (&request, query);
     }
 
@@ -1782,7 +1878,8 @@ on_request (SoupServer        *soup,
   cd_user_record_clear (&request.user);
 }
 
-/* Refuses a body announced as too large before it is read. */
+/* Sets up reading the body, and refuses one announced as too large before
+ * it is read. */
 static void
 on_early_request (SoupServer        *soup,
                   SoupServerMessage *msg,
@@ -1792,6 +1889,7 @@ on_early_request (SoupServer        *soup,
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   GSocket *socket = soup_server_message_get_socket (msg);
+  RequestBody *body;
   Request request = { 0 };
 
   /* Headers and a large body go out in separate writes; without this,
@@ -1801,21 +1899,28 @@ on_early_request (SoupServer        *soup,
       && g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX)
     g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
 
+  body = g_new0 (RequestBody, 1);
+  body->start = g_get_monotonic_time ();
+  g_object_set_data_full (G_OBJECT (msg), "cd-request-body", body,
+                          request_body_free);
+  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg),
+                                    FALSE);
+  g_signal_connect (msg, "got-chunk", G_CALLBACK (on_got_chunk), body);
+
   if (soup_message_headers_get_content_length (headers) <= CD_SERVER_MAX_BODY)
     return;
 
+  /* What still arrives of the body is counted and thrown away. */
+  body->too_large = TRUE;
   request.server = user_data;
   request.msg = msg;
   request.method = soup_server_message_get_method (msg);
   request.path = path;
   request.lang = cd_lang_from_header (
     soup_message_headers_get_one (headers, "Accept-Language"));
-  soup_message_headers_replace (
-    soup_server_message_get_response_headers (msg), "Connection", "close");
-  respond_problem (&request, CD_PROBLEM_PAYLOAD_TOO_LARGE,
-                   "Der Inhalt ist größer als 64 KiB.",
-                   "The body is larger than 64 KiB.");
-  g_debug ("%s %s %u (early)", request.method, path, request.status);
+  respond_too_large (&request);
+  g_debug ("%s %s %u %.1f ms (refused before the body)", request.method, path,
+           request.status, (g_get_monotonic_time () - body->start) / 1000.0);
 }
 
 CdServer *

@@ -10,6 +10,9 @@
 G_BEGIN_DECLS
 
 #define CD_SERVER_MAX_BODY (64 * 1024)
+/* An oversized body is read and thrown away up to here so the client gets
+ * its 413; past it the connection is dropped. */
+#define CD_SERVER_MAX_DRAIN (8 * 1024 * 1024)
 #define CD_SERVER_ACCESS_TOKEN_LIFETIME (15 * 60)
 #define CD_SERVER_REFRESH_TOKEN_LIFETIME (30 * 24 * 60 * 60)
 

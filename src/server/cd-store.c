@@ -217,6 +217,26 @@ step_done (CdStore       *store,
   return TRUE;
 }
 
+/* Like step_done for a write that must change exactly one row: none
+ * means the device is not the tenant's, which the caller should have
+ * ruled out, so it is an error rather than a silent no-op. */
+static gboolean
+step_one_change (CdStore       *store,
+                 sqlite3_stmt  *stmt,
+                 GError       **error)
+{
+  if (!step_done (store, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (store->db) != 1)
+    {
+      g_set_error (error, CD_STORE_ERROR, CD_STORE_ERROR_FAILED,
+                   "Database error: %d rows changed where one was meant to",
+                   sqlite3_changes (store->db));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Expired tokens and idempotency records past their replay window are
  * dead weight; drop them at each start. */
 static gboolean
@@ -852,6 +872,7 @@ cd_device_record_clear (CdDeviceRecord *device)
 
 gboolean
 cd_store_bump_revision (CdStore     *store,
+                        gint64       tenant_id,
                         const char  *device_id,
                         GError     **error)
 {
@@ -861,15 +882,17 @@ cd_store_bump_revision (CdStore     *store,
 
   stmt = cd_store_prepare (store,
                            "UPDATE devices SET revision = revision + 1"
-                           " WHERE id = ?", error);
+                           " WHERE id = ? AND tenant_id = ?", error);
   if (stmt == NULL)
     return FALSE;
   bind_text (stmt, 1, device_id);
-  return step_done (store, stmt, error);
+  sqlite3_bind_int64 (stmt, 2, tenant_id);
+  return step_one_change (store, stmt, error);
 }
 
 GArray *
 cd_store_list_bookings (CdStore     *store,
+                        gint64       tenant_id,
                         const char  *device_id,
                         GError     **error)
 {
@@ -880,10 +903,12 @@ cd_store_list_bookings (CdStore     *store,
   g_return_val_if_fail (store != NULL, NULL);
 
   stmt = cd_store_prepare (store,
-                           "SELECT id, module, booked_on, booked_by,"
-                           " cancelled_on, cancelled_by, ends_on"
-                           " FROM bookings WHERE device_id = ?"
-                           " ORDER BY module, id", error);
+                           "SELECT b.id, b.module, b.booked_on, b.booked_by,"
+                           " b.cancelled_on, b.cancelled_by, b.ends_on"
+                           " FROM bookings b JOIN devices d"
+                           " ON d.id = b.device_id AND d.tenant_id = ?2"
+                           " WHERE b.device_id = ?1"
+                           " ORDER BY b.module, b.id", error);
   if (stmt == NULL)
     return NULL;
 
@@ -891,6 +916,7 @@ cd_store_list_bookings (CdStore     *store,
   g_array_set_clear_func (bookings, (GDestroyNotify) cd_booking_record_clear);
 
   bind_text (stmt, 1, device_id);
+  sqlite3_bind_int64 (stmt, 2, tenant_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       CdBookingRecord booking = { 0 };
@@ -935,6 +961,7 @@ cd_booking_record_clear (CdBookingRecord *booking)
 
 static gboolean
 refresh_booking_summary (CdStore     *store,
+                         gint64       tenant_id,
                          const char  *device_id,
                          GError     **error)
 {
@@ -942,16 +969,19 @@ refresh_booking_summary (CdStore     *store,
 
   stmt = cd_store_prepare (store,
                            "UPDATE devices SET booking_summary = "
-                           BOOKING_SUMMARY_SQL " WHERE id = ?1",
+                           BOOKING_SUMMARY_SQL
+                           " WHERE id = ?1 AND tenant_id = ?2",
                            error);
   if (stmt == NULL)
     return FALSE;
   bind_text (stmt, 1, device_id);
-  return step_done (store, stmt, error);
+  sqlite3_bind_int64 (stmt, 2, tenant_id);
+  return step_one_change (store, stmt, error);
 }
 
 gboolean
 cd_store_insert_booking (CdStore               *store,
+                         gint64                 tenant_id,
                          const char            *device_id,
                          const CdBookingRecord *booking,
                          GError               **error)
@@ -961,10 +991,13 @@ cd_store_insert_booking (CdStore               *store,
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (booking != NULL && booking->id != NULL, FALSE);
 
+  /* Only onto a device of the tenant: otherwise no row. */
   stmt = cd_store_prepare (store,
                            "INSERT INTO bookings (id, device_id, module,"
                            " booked_on, booked_by, cancelled_on, cancelled_by,"
-                           " ends_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", error);
+                           " ends_on) SELECT ?1, d.id, ?3, ?4, ?5, ?6, ?7, ?8"
+                           " FROM devices d WHERE d.id = ?2"
+                           " AND d.tenant_id = ?9", error);
   if (stmt == NULL)
     return FALSE;
 
@@ -976,12 +1009,14 @@ cd_store_insert_booking (CdStore               *store,
   bind_date (stmt, 6, &booking->cancelled_on);
   bind_text (stmt, 7, booking->cancelled_by);
   bind_date (stmt, 8, &booking->ends_on);
-  return step_done (store, stmt, error)
-         && refresh_booking_summary (store, device_id, error);
+  sqlite3_bind_int64 (stmt, 9, tenant_id);
+  return step_one_change (store, stmt, error)
+         && refresh_booking_summary (store, tenant_id, device_id, error);
 }
 
 gboolean
 cd_store_update_booking (CdStore               *store,
+                         gint64                 tenant_id,
                          const char            *device_id,
                          const CdBookingRecord *booking,
                          GError               **error)
@@ -992,9 +1027,11 @@ cd_store_update_booking (CdStore               *store,
   g_return_val_if_fail (booking != NULL && booking->id != NULL, FALSE);
 
   stmt = cd_store_prepare (store,
-                           "UPDATE bookings SET cancelled_on = ?,"
-                           " cancelled_by = ?, ends_on = ? WHERE device_id = ?"
-                           " AND module = ? AND id = ?", error);
+                           "UPDATE bookings SET cancelled_on = ?1,"
+                           " cancelled_by = ?2, ends_on = ?3"
+                           " WHERE device_id = ?4 AND module = ?5 AND id = ?6"
+                           " AND EXISTS (SELECT 1 FROM devices d"
+                           " WHERE d.id = ?4 AND d.tenant_id = ?7)", error);
   if (stmt == NULL)
     return FALSE;
 
@@ -1004,12 +1041,14 @@ cd_store_update_booking (CdStore               *store,
   bind_text (stmt, 4, device_id);
   bind_text (stmt, 5, booking->module);
   bind_text (stmt, 6, booking->id);
-  return step_done (store, stmt, error)
-         && refresh_booking_summary (store, device_id, error);
+  sqlite3_bind_int64 (stmt, 7, tenant_id);
+  return step_one_change (store, stmt, error)
+         && refresh_booking_summary (store, tenant_id, device_id, error);
 }
 
 gboolean
 cd_store_insert_event (CdStore      *store,
+                       gint64        tenant_id,
                        const char   *device_id,
                        const char   *at,
                        const char   *actor,
@@ -1024,9 +1063,11 @@ cd_store_insert_event (CdStore      *store,
 
   stmt = cd_store_prepare (store,
                            "INSERT INTO events (device_id, seq, at, actor,"
-                           " action, module, ends_on) VALUES (?1, (SELECT"
+                           " action, module, ends_on) SELECT d.id, (SELECT"
                            " coalesce (max (seq), 0) + 1 FROM events"
-                           " WHERE device_id = ?1), ?2, ?3, ?4, ?5, ?6)",
+                           " WHERE device_id = ?1), ?2, ?3, ?4, ?5, ?6"
+                           " FROM devices d WHERE d.id = ?1"
+                           " AND d.tenant_id = ?7",
                            error);
   if (stmt == NULL)
     return FALSE;
@@ -1037,7 +1078,8 @@ cd_store_insert_event (CdStore      *store,
   bind_text (stmt, 4, action);
   bind_text (stmt, 5, module);
   bind_date (stmt, 6, ends_on);
-  return step_done (store, stmt, error);
+  sqlite3_bind_int64 (stmt, 7, tenant_id);
+  return step_one_change (store, stmt, error);
 }
 
 static void
@@ -1051,6 +1093,7 @@ event_record_clear (CdEventRecord *event)
 
 GArray *
 cd_store_list_events (CdStore     *store,
+                      gint64       tenant_id,
                       const char  *device_id,
                       GError     **error)
 {
@@ -1061,9 +1104,11 @@ cd_store_list_events (CdStore     *store,
   g_return_val_if_fail (store != NULL, NULL);
 
   stmt = cd_store_prepare (store,
-                           "SELECT at, actor, action, module, ends_on"
-                           " FROM events WHERE device_id = ?"
-                           " ORDER BY seq DESC", error);
+                           "SELECT e.at, e.actor, e.action, e.module,"
+                           " e.ends_on FROM events e JOIN devices d"
+                           " ON d.id = e.device_id AND d.tenant_id = ?2"
+                           " WHERE e.device_id = ?1"
+                           " ORDER BY e.seq DESC", error);
   if (stmt == NULL)
     return NULL;
 
@@ -1071,6 +1116,7 @@ cd_store_list_events (CdStore     *store,
   g_array_set_clear_func (events, (GDestroyNotify) event_record_clear);
 
   bind_text (stmt, 1, device_id);
+  sqlite3_bind_int64 (stmt, 2, tenant_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       CdEventRecord event = { 0 };

@@ -170,23 +170,30 @@ gboolean  cd_store_get_device             (CdStore         *store,
                                            GError         **error);
 void      cd_device_record_clear          (CdDeviceRecord  *device);
 gboolean  cd_store_bump_revision          (CdStore         *store,
+                                           gint64           tenant_id,
                                            const char      *device_id,
                                            GError         **error);
 
-/* Bookings and events; the caller has checked the device's tenant. */
+/* Bookings and events. Every query also checks that the device is the
+ * tenant's: a read finds nothing and a write fails otherwise, so
+ * isolation does not rest on an earlier check alone. */
 GArray   *cd_store_list_bookings          (CdStore         *store,
+                                           gint64           tenant_id,
                                            const char      *device_id,
                                            GError         **error);
 void      cd_booking_record_clear         (CdBookingRecord *booking);
 gboolean  cd_store_insert_booking         (CdStore         *store,
+                                           gint64           tenant_id,
                                            const char      *device_id,
                                            const CdBookingRecord *booking,
                                            GError         **error);
 gboolean  cd_store_update_booking         (CdStore         *store,
+                                           gint64           tenant_id,
                                            const char      *device_id,
                                            const CdBookingRecord *booking,
                                            GError         **error);
 gboolean  cd_store_insert_event           (CdStore         *store,
+                                           gint64           tenant_id,
                                            const char      *device_id,
                                            const char      *at,
                                            const char      *actor,
@@ -195,6 +202,7 @@ gboolean  cd_store_insert_event           (CdStore         *store,
                                            const GDate     *ends_on,
                                            GError         **error);
 GArray   *cd_store_list_events            (CdStore         *store,
+                                           gint64           tenant_id,
                                            const char      *device_id,
                                            GError         **error);
 

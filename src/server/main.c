@@ -74,6 +74,9 @@ main (int   argc,
   };
 
   setlocale (LC_ALL, "");
+  /* Standard output is for the URL line; GLib would print debug messages
+   * there too, ahead of it. */
+  g_log_writer_default_set_use_stderr (TRUE);
 
   context = g_option_context_new ("- the local COREDINATE portal");
   g_option_context_add_main_entries (context, entries, NULL);

@@ -812,7 +812,7 @@ cd_bulk_dialog_init (CdBulkDialog *self)
   gtk_list_view_set_factory (self->list_view, factory);
 }
 
-void
+CdBulkDialog *
 cd_bulk_dialog_present (GtkWidget      *parent,
                         CdPortalClient *client,
                         GListModel     *devices,
@@ -823,9 +823,9 @@ cd_bulk_dialog_present (GtkWidget      *parent,
   GtkRoot *root;
   guint n;
 
-  g_return_if_fail (parent == NULL || GTK_IS_WIDGET (parent));
-  g_return_if_fail (CD_IS_PORTAL_CLIENT (client));
-  g_return_if_fail (G_IS_LIST_MODEL (devices));
+  g_return_val_if_fail (parent == NULL || GTK_IS_WIDGET (parent), NULL);
+  g_return_val_if_fail (CD_IS_PORTAL_CLIENT (client), NULL);
+  g_return_val_if_fail (G_IS_LIST_MODEL (devices), NULL);
 
   self = g_object_new (CD_TYPE_BULK_DIALOG, NULL);
   self->client = g_object_ref (client);
@@ -848,4 +848,6 @@ cd_bulk_dialog_present (GtkWidget      *parent,
 
   cd_portal_client_list_modules_async (client, self->cancellable,
                                        on_modules_ready, g_object_ref (self));
+
+  return self;
 }

@@ -19,10 +19,11 @@ G_DECLARE_FINAL_TYPE (CdBulkDialog, cd_bulk_dialog, CD, BULK_DIALOG, AdwWindow)
  * GListModel of CdDevice) with each device's own end date and why devices
  * are skipped, plus the change of the monthly cost, confirms once and
  * watches the progress and the per-device results, with "Retry Failed".
- * The CdDevice objects of @devices are updated in place after a change. */
-void cd_bulk_dialog_present (GtkWidget      *parent,
-                             CdPortalClient *client,
-                             GListModel     *devices,
-                             CdBulkAction    action);
+ * The CdDevice objects of @devices are updated in place after a change.
+ * Returns the dialog, which destroys itself when closed. (transfer none) */
+CdBulkDialog *cd_bulk_dialog_present (GtkWidget      *parent,
+                                      CdPortalClient *client,
+                                      GListModel     *devices,
+                                      CdBulkAction    action);
 
 G_END_DECLS

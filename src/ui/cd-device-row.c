@@ -9,25 +9,25 @@
 
 #include "cd-device-row.h"
 #include "cd-format.h"
+#include "cd-module-tags.h"
 
 struct _CdDeviceRow
 {
-  GtkWidget   parent_instance;
+  GtkWidget       parent_instance;
 
-  CdDevice   *device;         /* (owned) (nullable) */
-  gulong      notify_id;
-  GListModel *license_types;  /* (owned) (nullable) */
-  GListModel *modules;        /* (owned) (nullable) */
+  CdDevice       *device;         /* (owned) (nullable) */
+  gulong          notify_id;
+  GListModel     *license_types;  /* (owned) (nullable) */
+  GListModel     *modules;        /* (owned) (nullable) */
 
-  GtkWidget  *box;
-  GtkLabel   *name_label;
-  GtkLabel   *model_label;
-  GtkBox     *modules_box;
-  GtkLabel   *license_label;
-  GtkLabel   *term_end_label;
-  GtkWidget  *pending_box;
-  GtkLabel   *pending_label;
-  GtkLabel   *last_seen_label;
+  /* A flat grid of few widgets: GTK 4.8's list view makes and binds about
+   * two hundred rows at a time, and every widget in them counts. */
+  GtkInscription *name_label;
+  GtkInscription *model_label;
+  CdModuleTags   *module_tags;
+  GtkInscription *license_label;
+  GtkInscription *pending_label;
+  GtkInscription *last_seen_label;
 };
 
 enum {
@@ -85,27 +85,28 @@ lookup_module_name (CdDeviceRow *self,
   return code;
 }
 
+/* The license column: the type on the first line, its term end dimmed
+ * on the second. */
 static void
 sync_license (CdDeviceRow *self)
 {
   CdLicense *license = cd_device_get_license (self->device);
   g_autofree char *date = NULL;
   g_autofree char *term_end = NULL;
+  g_autofree char *markup = NULL;
+  const char *type_name;
 
   g_assert (CD_IS_DEVICE_ROW (self));
 
   if (license == NULL)
     {
-      gtk_label_set_text (self->license_label, _("No license"));
+      gtk_inscription_set_text (self->license_label, _("No license"));
       gtk_widget_add_css_class (GTK_WIDGET (self->license_label), "no-license");
-      gtk_widget_set_visible (GTK_WIDGET (self->term_end_label), FALSE);
       return;
     }
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->license_label), "no-license");
-  gtk_label_set_text (self->license_label,
-                      lookup_license_type_name (self,
-                                                cd_license_get_type_code (license)));
+  type_name = lookup_license_type_name (self, cd_license_get_type_code (license));
 
   switch (cd_license_get_state (license))
     {
@@ -127,60 +128,37 @@ sync_license (CdDeviceRow *self)
       break;
     }
 
-  gtk_label_set_text (self->term_end_label, term_end != NULL ? term_end : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->term_end_label), term_end != NULL);
+  if (term_end == NULL)
+    {
+      gtk_inscription_set_text (self->license_label, type_name);
+      return;
+    }
+
+  markup = g_markup_printf_escaped ("%s\n<span size=\"small\" alpha=\"55%%\">"
+                                    "%s</span>",
+                                    type_name, term_end);
+  gtk_inscription_set_markup (self->license_label, markup);
 }
 
 static void
 sync_modules (CdDeviceRow *self)
 {
-  GtkWidget *tag;
   guint n_modules = cd_device_get_n_modules (self->device);
-  guint i = 0;
 
   g_assert (CD_IS_DEVICE_ROW (self));
 
-  /* Rows are rebound all the time while scrolling: reuse the tags. */
-  tag = gtk_widget_get_first_child (GTK_WIDGET (self->modules_box));
-  for (i = 0; i < n_modules; i++)
+  cd_module_tags_clear (self->module_tags);
+  for (guint i = 0; i < n_modules; i++)
     {
       const char *code = cd_device_get_module_code (self->device, i);
-      const char *name = lookup_module_name (self, code);
-      gboolean pending = cd_device_get_module_state (self->device, i)
-                         == CD_BOOKING_STATE_CANCELLATION_PENDING;
-      g_autofree char *tooltip = NULL;
 
-      if (tag == NULL)
-        {
-          tag = gtk_label_new (NULL);
-          /* Many modules shorten their tags instead of pushing the
-           * columns apart. */
-          gtk_label_set_ellipsize (GTK_LABEL (tag), PANGO_ELLIPSIZE_END);
-          gtk_widget_add_css_class (tag, "module-tag");
-          gtk_box_append (self->modules_box, tag);
-        }
-
-      gtk_label_set_text (GTK_LABEL (tag), name);
-      if (pending)
-        {
-          gtk_widget_add_css_class (tag, "pending-cancellation");
-          /* TRANSLATORS: tooltip of a module tag: module name, then state */
-          tooltip = g_strdup_printf (_("%s: cancellation pending"), name);
-        }
-      else
-        {
-          gtk_widget_remove_css_class (tag, "pending-cancellation");
-        }
-      gtk_widget_set_tooltip_text (tag, tooltip != NULL ? tooltip : name);
-      gtk_widget_set_visible (tag, TRUE);
-
-      tag = gtk_widget_get_next_sibling (tag);
+      cd_module_tags_append (self->module_tags,
+                             lookup_module_name (self, code),
+                             cd_device_get_module_state (self->device, i)
+                               == CD_BOOKING_STATE_CANCELLATION_PENDING);
     }
 
-  for (; tag != NULL; tag = gtk_widget_get_next_sibling (tag))
-    gtk_widget_set_visible (tag, FALSE);
-
-  gtk_widget_set_visible (GTK_WIDGET (self->modules_box), n_modules > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->module_tags), n_modules > 0);
 }
 
 static void
@@ -188,12 +166,13 @@ sync_pending (CdDeviceRow *self)
 {
   g_autofree char *date = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *marked = NULL;
 
   g_assert (CD_IS_DEVICE_ROW (self));
 
   if (!cd_device_has_pending_cancellation (self->device))
     {
-      gtk_widget_set_visible (self->pending_box, FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->pending_label), FALSE);
       return;
     }
 
@@ -205,8 +184,10 @@ sync_pending (CdDeviceRow *self)
   else
     text = g_strdup (_("Cancellation pending"));
 
-  gtk_label_set_text (self->pending_label, text);
-  gtk_widget_set_visible (self->pending_box, TRUE);
+  /* The warning sign stands where the pending marker's icon would be. */
+  marked = g_strconcat ("\u26a0\u2009", text, NULL);
+  gtk_inscription_set_text (self->pending_label, marked);
+  gtk_widget_set_visible (GTK_WIDGET (self->pending_label), TRUE);
 }
 
 static void
@@ -219,7 +200,7 @@ sync_last_seen (CdDeviceRow *self)
 
   g_assert (CD_IS_DEVICE_ROW (self));
 
-  gtk_label_set_text (self->last_seen_label, relative);
+  gtk_inscription_set_text (self->last_seen_label, relative);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->last_seen_label), exact);
 }
 
@@ -230,15 +211,14 @@ sync_all (CdDeviceRow *self)
 
   g_assert (CD_IS_DEVICE_ROW (self));
 
-  gtk_widget_set_visible (self->box, self->device != NULL);
   if (self->device == NULL)
     return;
 
-  gtk_label_set_text (self->name_label, cd_device_get_name (self->device));
+  gtk_inscription_set_text (self->name_label, cd_device_get_name (self->device));
   model = g_strdup_printf ("%s · %s",
                            cd_device_get_model (self->device),
                            cd_device_get_serial (self->device));
-  gtk_label_set_text (self->model_label, model);
+  gtk_inscription_set_text (self->model_label, model);
 
   sync_license (self);
   sync_modules (self);
@@ -282,7 +262,10 @@ cd_device_row_dispose (GObject *object)
   CdDeviceRow *self = CD_DEVICE_ROW (object);
 
   cd_device_row_set_device (self, NULL);
-  gtk_widget_dispose_template (GTK_WIDGET (self), CD_TYPE_DEVICE_ROW);
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self));
+       child != NULL;
+       child = gtk_widget_get_first_child (GTK_WIDGET (self)))
+    gtk_widget_unparent (child);
   g_clear_object (&self->license_types);
   g_clear_object (&self->modules);
 
@@ -370,28 +353,75 @@ cd_device_row_class_init (CdDeviceRowClass *klass)
                          G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
-  gtk_widget_class_set_template_from_resource (
-    widget_class, "/com/coredinate/Admin/cd-device-row.ui");
-  gtk_widget_class_bind_template_child (widget_class, CdDeviceRow, box);
-  gtk_widget_class_bind_template_child (widget_class, CdDeviceRow, name_label);
-  gtk_widget_class_bind_template_child (widget_class, CdDeviceRow, model_label);
-  gtk_widget_class_bind_template_child (widget_class, CdDeviceRow, modules_box);
-  gtk_widget_class_bind_template_child (widget_class, CdDeviceRow,
-                                        license_label);
-  gtk_widget_class_bind_template_child (widget_class, CdDeviceRow,
-                                        term_end_label);
-  gtk_widget_class_bind_template_child (widget_class, CdDeviceRow, pending_box);
-  gtk_widget_class_bind_template_child (widget_class, CdDeviceRow,
-                                        pending_label);
-  gtk_widget_class_bind_template_child (widget_class, CdDeviceRow,
-                                        last_seen_label);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_GRID_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "device-row");
+}
+
+static GtkInscription *
+add_inscription (CdDeviceRow *self,
+                 int          column,
+                 int          row,
+                 int          row_span,
+                 const char  *css_class)
+{
+  GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
+  GtkWidget *inscription = gtk_inscription_new (NULL);
+  GtkGridLayoutChild *child;
+
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (inscription),
+                                     GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  if (css_class != NULL)
+    gtk_widget_add_css_class (inscription, css_class);
+  gtk_widget_set_parent (inscription, GTK_WIDGET (self));
+
+  child = GTK_GRID_LAYOUT_CHILD (gtk_layout_manager_get_layout_child (layout,
+                                                                      inscription));
+  gtk_grid_layout_child_set_column (child, column);
+  gtk_grid_layout_child_set_row (child, row);
+  gtk_grid_layout_child_set_row_span (child, row_span);
+
+  return GTK_INSCRIPTION (inscription);
 }
 
 static void
 cd_device_row_init (CdDeviceRow *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
+  GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
+  GtkGridLayoutChild *child;
+
+  gtk_grid_layout_set_column_spacing (GTK_GRID_LAYOUT (layout), 18);
+  gtk_grid_layout_set_row_spacing (GTK_GRID_LAYOUT (layout), 3);
+
+  /* Name, model and serial, and the module tags on the left. */
+  self->name_label = add_inscription (self, 0, 0, 1, "heading");
+  gtk_widget_set_hexpand (GTK_WIDGET (self->name_label), TRUE);
+  self->model_label = add_inscription (self, 0, 1, 1, "dim-label");
+  gtk_widget_add_css_class (GTK_WIDGET (self->model_label), "caption");
+  self->module_tags = CD_MODULE_TAGS (cd_module_tags_new ());
+  gtk_widget_add_css_class (GTK_WIDGET (self->module_tags), "caption");
+  gtk_widget_set_halign (GTK_WIDGET (self->module_tags), GTK_ALIGN_START);
+  gtk_widget_set_visible (GTK_WIDGET (self->module_tags), FALSE);
+  gtk_widget_set_parent (GTK_WIDGET (self->module_tags), GTK_WIDGET (self));
+  child = GTK_GRID_LAYOUT_CHILD (gtk_layout_manager_get_layout_child (
+    layout, GTK_WIDGET (self->module_tags)));
+  gtk_grid_layout_child_set_row (child, 2);
+
+  /* The license and what is about to end in the middle. */
+  self->license_label = add_inscription (self, 1, 0, 2, NULL);
+  gtk_inscription_set_min_lines (self->license_label, 2);
+  gtk_inscription_set_nat_chars (self->license_label, 40);
+  self->pending_label = add_inscription (self, 1, 2, 1,
+                                         "pending-cancellation");
+  gtk_widget_add_css_class (GTK_WIDGET (self->pending_label), "caption");
+  gtk_inscription_set_nat_chars (self->pending_label, 40);
+  gtk_widget_set_visible (GTK_WIDGET (self->pending_label), FALSE);
+
+  /* When it was last seen on the right. */
+  self->last_seen_label = add_inscription (self, 2, 0, 3, "dim-label");
+  gtk_widget_add_css_class (GTK_WIDGET (self->last_seen_label), "caption");
+  gtk_inscription_set_min_chars (self->last_seen_label, 14);
+  gtk_inscription_set_nat_chars (self->last_seen_label, 14);
+  gtk_inscription_set_xalign (self->last_seen_label, 1.0f);
 }
 
 CdDeviceRow *

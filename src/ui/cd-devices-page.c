@@ -8,10 +8,13 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "cd-bulk-dialog.h"
+#include "cd-csv-export.h"
 #include "cd-device-row.h"
 #include "cd-devices-page.h"
 #include "cd-error-text.h"
 #include "cd-format.h"
+#include "cd-pending-view.h"
 #include "cd-primary-menu-button.h"
 
 struct _CdDevicesPage
@@ -53,6 +56,10 @@ struct _CdDevicesPage
   guint                restore_tick_id;
   guint                restore_ticks;
 
+  /* Windows opened from the page, closed with it or on sign-out. */
+  CdBulkDialog        *bulk_dialog;       /* (nullable) weak */
+  CdPendingView       *pending_view;      /* (nullable) weak */
+
   AdwWindowTitle      *window_title;
   GtkMenuButton       *filter_button;
   GtkSearchBar        *search_bar;
@@ -65,6 +72,10 @@ struct _CdDevicesPage
   GtkLabel            *progress_label;
   GtkScrolledWindow   *scrolled_window;
   GtkListView         *list_view;
+  GtkActionBar        *selection_bar;
+  GtkLabel            *selection_label;
+  GtkButton           *bulk_book_button;
+  GtkButton           *bulk_cancel_button;
   AdwStatusPage       *no_match_page;
   AdwStatusPage       *error_page;
 };
@@ -297,6 +308,90 @@ create_sorter (const char *sort_order)
   return GTK_SORTER (g_steal_pointer (&sorter));
 }
 
+static gboolean
+can_change (CdDevicesPage *self)
+{
+  CdAccount *account;
+
+  g_assert (CD_IS_DEVICES_PAGE (self));
+
+  if (self->client == NULL)
+    return FALSE;
+
+  account = cd_portal_client_get_account (self->client);
+
+  return account != NULL
+         && cd_account_get_role (account) == CD_ACCOUNT_ROLE_ADMIN;
+}
+
+/* The selection bar and the bulk actions follow the selection and the
+ * account's role. */
+static void
+update_selection (CdDevicesPage *self)
+{
+  g_autoptr(GtkBitset) selected = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *text = NULL;
+  const char *tooltip = NULL;
+  CdAccount *account = NULL;
+  guint n_selected;
+  gboolean admin;
+
+  g_assert (CD_IS_DEVICES_PAGE (self));
+
+  selected = gtk_selection_model_get_selection (
+    GTK_SELECTION_MODEL (self->selection));
+  n_selected = (guint) gtk_bitset_get_size (selected);
+  admin = can_change (self);
+
+  count = cd_format_count (n_selected);
+  /* TRANSLATORS: in the bar under the device list, "12 devices selected" */
+  text = g_strdup_printf (ngettext ("%s device selected",
+                                    "%s devices selected", n_selected),
+                          count);
+  gtk_label_set_text (self->selection_label, text);
+
+  /* One selected device is the one a click just opened, not a choice. */
+  gtk_action_bar_set_revealed (self->selection_bar, n_selected >= 2);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "devices.bulk-book",
+                                 admin && n_selected > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "devices.bulk-cancel",
+                                 admin && n_selected > 0);
+
+  /* An insensitive button tells a viewer why it cannot be used. */
+  if (self->client != NULL)
+    account = cd_portal_client_get_account (self->client);
+  if (account != NULL && !admin)
+    tooltip = _("Only administrators can book or cancel modules.");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->bulk_book_button), tooltip);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->bulk_cancel_button), tooltip);
+}
+
+static void
+update_actions (CdDevicesPage *self,
+                gboolean       loading,
+                guint          n_shown)
+{
+  gboolean ready;
+
+  g_assert (CD_IS_DEVICES_PAGE (self));
+
+  /* Half a list would make a misleading file or overview. */
+  ready = self->client != NULL && self->error == NULL && !loading;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "devices.refresh",
+                                 self->client != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "devices.export-csv",
+                                 ready && n_shown > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "devices.show-pending",
+                                 ready);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "devices.select-all",
+                                 n_shown > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "devices.unselect-all",
+                                 n_shown > 0);
+}
+
 static void
 update_counts (CdDevicesPage *self)
 {
@@ -393,8 +488,7 @@ update_state (CdDevicesPage *self)
   gtk_spinner_set_spinning (self->loading_spinner,
                             g_str_equal (state, "loading"));
   gtk_stack_set_visible_child_name (self->state_stack, state);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "devices.refresh",
-                                 self->client != NULL);
+  update_actions (self, loading, n_shown);
 
   update_counts (self);
 }
@@ -1226,6 +1320,158 @@ clear_search_action (GtkWidget  *widget,
   gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
 }
 
+/* The list view selects all with Ctrl+A itself while it has the focus;
+ * the page's own binding covers the buttons around it. A focused search
+ * entry keeps Ctrl+A for its text, as it sees the key first. */
+static void
+select_all_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  CdDevicesPage *self = CD_DEVICES_PAGE (widget);
+
+  gtk_selection_model_select_all (GTK_SELECTION_MODEL (self->selection));
+}
+
+static void
+unselect_all_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  CdDevicesPage *self = CD_DEVICES_PAGE (widget);
+
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+}
+
+static void
+on_selection_selection_changed (CdDevicesPage     *self,
+                                guint              position,
+                                guint              n_items,
+                                GtkSelectionModel *selection)
+{
+  g_assert (CD_IS_DEVICES_PAGE (self));
+
+  update_selection (self);
+}
+
+/* A filter that hides selected devices drops them from the selection
+ * without a "selection-changed". */
+static void
+on_selection_items_changed (CdDevicesPage *self,
+                            guint          position,
+                            guint          removed,
+                            guint          added,
+                            GListModel    *selection)
+{
+  g_assert (CD_IS_DEVICES_PAGE (self));
+
+  if (removed > 0)
+    update_selection (self);
+}
+
+static void
+on_client_account_changed (CdDevicesPage  *self,
+                           GParamSpec     *pspec,
+                           CdPortalClient *client)
+{
+  g_assert (CD_IS_DEVICES_PAGE (self));
+
+  update_selection (self);
+}
+
+static void
+bulk_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CdDevicesPage *self = CD_DEVICES_PAGE (widget);
+  g_autoptr(GListModel) devices = NULL;
+  CdBulkAction action;
+  CdBulkDialog *dialog;
+
+  if (!can_change (self))
+    return;
+
+  devices = cd_devices_page_get_selected_devices (self);
+  if (g_list_model_get_n_items (devices) == 0)
+    return;
+
+  action = g_str_equal (action_name, "devices.bulk-cancel")
+           ? CD_BULK_ACTION_CANCEL : CD_BULK_ACTION_BOOK;
+  /* The dialog changes these very objects in place, so the rows show the
+   * new modules as each device is done; no reload is needed. */
+  dialog = cd_bulk_dialog_present (widget, self->client, devices, action);
+  g_set_weak_pointer (&self->bulk_dialog, dialog);
+}
+
+static void
+export_csv_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  CdDevicesPage *self = CD_DEVICES_PAGE (widget);
+
+  if (self->client == NULL)
+    return;
+
+  /* What the user sees, after search and filters, in the shown order. */
+  cd_csv_export_run (widget, self->client, G_LIST_MODEL (self->filter_model));
+}
+
+static void
+on_pending_view_device_activated (CdDevicesPage *self,
+                                  CdDevice      *device,
+                                  CdPendingView *view)
+{
+  g_assert (CD_IS_DEVICES_PAGE (self));
+
+  /* The view's devices are the list's own, so the device page's changes
+   * show in the list too. The view has served its purpose and would
+   * cover the device. */
+  activate_device (self, device);
+  gtk_window_destroy (GTK_WINDOW (view));
+}
+
+static void
+show_pending_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  CdDevicesPage *self = CD_DEVICES_PAGE (widget);
+  CdPendingView *view;
+
+  if (self->client == NULL || self->loader == NULL)
+    return;
+
+  if (self->pending_view != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->pending_view));
+      return;
+    }
+
+  /* Every device, whatever the search and filters hide. */
+  view = cd_pending_view_present (widget, self->client,
+                                  cd_device_loader_get_model (self->loader));
+  g_signal_connect_object (view, "device-activated",
+                           G_CALLBACK (on_pending_view_device_activated), self,
+                           G_CONNECT_SWAPPED);
+  g_set_weak_pointer (&self->pending_view, view);
+}
+
+/* They act for the account that opened them. */
+static void
+close_windows (CdDevicesPage *self)
+{
+  g_assert (CD_IS_DEVICES_PAGE (self));
+
+  if (self->bulk_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->bulk_dialog));
+  g_clear_weak_pointer (&self->bulk_dialog);
+  if (self->pending_view != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->pending_view));
+  g_clear_weak_pointer (&self->pending_view);
+}
+
 static gboolean
 cd_devices_page_grab_focus (GtkWidget *widget)
 {
@@ -1247,8 +1493,12 @@ cd_devices_page_dispose (GObject *object)
 {
   CdDevicesPage *self = CD_DEVICES_PAGE (object);
 
+  close_windows (self);
   stop_loading (self);
   gtk_widget_dispose_template (GTK_WIDGET (object), CD_TYPE_DEVICES_PAGE);
+  if (self->client != NULL)
+    g_signal_handlers_disconnect_by_func (self->client,
+                                          on_client_account_changed, self);
   g_clear_object (&self->client);
   g_clear_object (&self->selection);
   g_clear_object (&self->filter_model);
@@ -1414,6 +1664,14 @@ cd_devices_page_class_init (CdDevicesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CdDevicesPage,
                                         list_view);
   gtk_widget_class_bind_template_child (widget_class, CdDevicesPage,
+                                        selection_bar);
+  gtk_widget_class_bind_template_child (widget_class, CdDevicesPage,
+                                        selection_label);
+  gtk_widget_class_bind_template_child (widget_class, CdDevicesPage,
+                                        bulk_book_button);
+  gtk_widget_class_bind_template_child (widget_class, CdDevicesPage,
+                                        bulk_cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, CdDevicesPage,
                                         no_match_page);
   gtk_widget_class_bind_template_child (widget_class, CdDevicesPage,
                                         error_page);
@@ -1432,6 +1690,18 @@ cd_devices_page_class_init (CdDevicesPageClass *klass)
                                    search_action);
   gtk_widget_class_install_action (widget_class, "devices.clear-search", NULL,
                                    clear_search_action);
+  gtk_widget_class_install_action (widget_class, "devices.select-all", NULL,
+                                   select_all_action);
+  gtk_widget_class_install_action (widget_class, "devices.unselect-all", NULL,
+                                   unselect_all_action);
+  gtk_widget_class_install_action (widget_class, "devices.bulk-book", NULL,
+                                   bulk_action);
+  gtk_widget_class_install_action (widget_class, "devices.bulk-cancel", NULL,
+                                   bulk_action);
+  gtk_widget_class_install_action (widget_class, "devices.export-csv", NULL,
+                                   export_csv_action);
+  gtk_widget_class_install_action (widget_class, "devices.show-pending", NULL,
+                                   show_pending_action);
   gtk_widget_class_install_property_action (widget_class,
                                             "devices.license-filter",
                                             "license-filter");
@@ -1450,6 +1720,12 @@ cd_devices_page_class_init (CdDevicesPageClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f,
                                        GDK_CONTROL_MASK,
                                        "devices.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a,
+                                       GDK_CONTROL_MASK,
+                                       "devices.select-all", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_A,
+                                       GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "devices.unselect-all", NULL);
 }
 
 static void
@@ -1477,6 +1753,12 @@ cd_devices_page_init (CdDevicesPage *self)
   g_signal_connect_object (self->filter_model, "items-changed",
                            G_CALLBACK (on_filter_items_changed),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->selection, "selection-changed",
+                           G_CALLBACK (on_selection_selection_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->selection, "items-changed",
+                           G_CALLBACK (on_selection_items_changed),
+                           self, G_CONNECT_SWAPPED);
 
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect_object (factory, "setup", G_CALLBACK (on_factory_setup),
@@ -1501,6 +1783,7 @@ cd_devices_page_init (CdDevicesPage *self)
 
   rebuild_filter_menu (self);
   update_state (self);
+  update_selection (self);
 }
 
 /**
@@ -1519,9 +1802,17 @@ cd_devices_page_set_client (CdDevicesPage  *self,
   if (self->client == client)
     return;
 
+  close_windows (self);
   stop_loading (self);
   g_clear_error (&self->error);
+  if (self->client != NULL)
+    g_signal_handlers_disconnect_by_func (self->client,
+                                          on_client_account_changed, self);
   g_set_object (&self->client, client);
+  if (client != NULL)
+    g_signal_connect_object (client, "notify::account",
+                             G_CALLBACK (on_client_account_changed), self,
+                             G_CONNECT_SWAPPED);
 
   /* Another account may see other catalogues, in another language. */
   self->catalogues_loaded = FALSE;
@@ -1533,6 +1824,7 @@ cd_devices_page_set_client (CdDevicesPage  *self,
     start_loading (self, FALSE);
   else
     update_state (self);
+  update_selection (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLIENT]);
 }
@@ -1561,6 +1853,44 @@ cd_devices_page_get_selection (CdDevicesPage *self)
   g_return_val_if_fail (CD_IS_DEVICES_PAGE (self), NULL);
 
   return G_LIST_MODEL (self->selection);
+}
+
+/**
+ * cd_devices_page_get_selected_devices:
+ *
+ * Returns: (transfer full): a new GListModel of the selected CdDevice
+ *   objects, in the shown order
+ */
+GListModel *
+cd_devices_page_get_selected_devices (CdDevicesPage *self)
+{
+  g_autoptr(GtkBitset) selected = NULL;
+  g_autoptr(GPtrArray) devices = NULL;
+  GListStore *store;
+  GtkBitsetIter iter;
+  guint position;
+
+  g_return_val_if_fail (CD_IS_DEVICES_PAGE (self), NULL);
+
+  selected = gtk_selection_model_get_selection (
+    GTK_SELECTION_MODEL (self->selection));
+  devices = g_ptr_array_new_full ((guint) gtk_bitset_get_size (selected),
+                                  g_object_unref);
+  for (gboolean valid = gtk_bitset_iter_init_first (&iter, selected, &position);
+       valid;
+       valid = gtk_bitset_iter_next (&iter, &position))
+    {
+      CdDevice *device = g_list_model_get_item (G_LIST_MODEL (self->selection),
+                                                position);
+
+      if (device != NULL)
+        g_ptr_array_add (devices, device);
+    }
+
+  store = g_list_store_new (CD_TYPE_DEVICE);
+  g_list_store_splice (store, 0, 0, devices->pdata, devices->len);
+
+  return G_LIST_MODEL (store);
 }
 
 void

@@ -729,6 +729,95 @@ test_not_a_portal (void)
     }
 }
 
+static void
+on_elsewhere (SoupServer        *server,
+              SoupServerMessage *message,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  guint *n_requests = user_data;
+
+  (*n_requests)++;
+  soup_server_message_set_status (message, 200, NULL);
+  soup_server_message_set_response (message, "application/json",
+                                    SOUP_MEMORY_STATIC, "{}", 2);
+}
+
+typedef struct
+{
+  const char *target;   /* where to send the client */
+  guint       status;
+} Redirect;
+
+static void
+on_redirect (SoupServer        *server,
+             SoupServerMessage *message,
+             const char        *path,
+             GHashTable        *query,
+             gpointer           user_data)
+{
+  Redirect *redirect = user_data;
+  g_autofree char *location = g_strconcat (redirect->target, path, NULL);
+
+  soup_server_message_set_redirect (message, redirect->status, location);
+}
+
+static char *
+listen_on_loopback (SoupServer *server)
+{
+  g_autoslist(GUri) uris = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (soup_server_listen_local (server, 0,
+                                           SOUP_SERVER_LISTEN_IPV4_ONLY,
+                                           &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+
+  return g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+}
+
+/* An address that redirects elsewhere, e.g. from https:// to http://: the
+ * client sends nothing there (libsoup would follow 301, 302 and 303 with a
+ * GET, headers included), and says it is no portal. */
+static void
+test_redirect_not_followed (void)
+{
+  const guint statuses[] = { 301, 302, 303, 307, 308 };
+  g_autoptr(SoupServer) elsewhere = soup_server_new (NULL, NULL);
+  g_autofree char *elsewhere_url = NULL;
+  guint n_elsewhere = 0;
+
+  soup_server_add_handler (elsewhere, NULL, on_elsewhere, &n_elsewhere, NULL);
+  elsewhere_url = listen_on_loopback (elsewhere);
+
+  for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
+    {
+      g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+      g_autoptr(CdPortalClient) client = NULL;
+      g_autoptr(CdAccount) account = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *url = NULL;
+      Redirect redirect = { elsewhere_url, statuses[i] };
+
+      soup_server_add_handler (server, NULL, on_redirect, &redirect, NULL);
+      url = listen_on_loopback (server);
+
+      client = cd_portal_client_new (url, &error);
+      g_assert_no_error (error);
+      account = sync_sign_in (client, ADMIN, "demo", &error);
+      g_assert_error (error, CD_PORTAL_ERROR, CD_PORTAL_ERROR_NOT_A_PORTAL);
+      g_assert_cmpuint (cd_portal_error_get_http_status (error), ==,
+                        statuses[i]);
+      g_assert_null (account);
+      g_assert_false (cd_portal_client_get_signed_in (client));
+      g_assert_cmpuint (cd_portal_client_get_n_sent_for_testing (client), ==,
+                        1);
+      g_assert_cmpuint (n_elsewhere, ==, 0);
+    }
+}
+
 /* A self-signed certificate no system trusts. */
 static const char untrusted_pem[] =
   "-----BEGIN CERTIFICATE-----\n"
@@ -865,6 +954,8 @@ main (int   argc,
   g_test_add_func ("/portal-client/access-token-lifetime",
                    test_access_token_lifetime);
   g_test_add_func ("/portal-client/not-a-portal", test_not_a_portal);
+  g_test_add_func ("/portal-client/redirect-not-followed",
+                   test_redirect_not_followed);
   g_test_add_func ("/portal-client/connection-refused",
                    test_connection_refused);
   g_test_add_func ("/portal-client/insecure-url", test_insecure_url);

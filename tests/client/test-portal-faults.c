@@ -29,6 +29,13 @@ typedef enum
   FAULT_UNAUTHORIZED,
   /* Not forwarded: a 2xx that never seems to end (40 MiB). */
   FAULT_HUGE,
+  /* Not forwarded: a redirect (302, 307, …) to the same path on the real
+   * portal, another address where the request would succeed. */
+  FAULT_REDIRECT,
+  /* Not forwarded: something that is not HTTP, then closed. */
+  FAULT_NOT_HTTP,
+  /* Not forwarded: a 200 in a transfer encoding that does not exist. */
+  FAULT_BAD_ENCODING,
 } Fault;
 
 typedef struct
@@ -260,6 +267,38 @@ on_proxy_request (SoupServer        *server,
       }
       break;
 
+    case FAULT_REDIRECT:
+      {
+        GUri *uri = soup_server_message_get_uri (message);
+        g_autofree char *location = NULL;
+
+        location = g_strdup_printf ("%s%s%s%s", proxy->portal_url, path,
+                                    g_uri_get_query (uri) != NULL ? "?" : "",
+                                    g_uri_get_query (uri) != NULL
+                                    ? g_uri_get_query (uri) : "");
+        soup_server_message_set_redirect (message, status, location);
+      }
+      break;
+
+    case FAULT_NOT_HTTP:
+      {
+        static const char banner[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n\r\n";
+
+        write_raw_and_close (message, banner, "", 0);
+      }
+      break;
+
+    case FAULT_BAD_ENCODING:
+      {
+        static const char head[] = "HTTP/1.1 200 OK\r\n"
+                                   "Content-Type: application/json\r\n"
+                                   "Transfer-Encoding: bogus\r\n"
+                                   "Connection: close\r\n\r\n";
+
+        write_raw_and_close (message, head, "{}", 2);
+      }
+      break;
+
     default:
       g_assert_not_reached ();
     }
@@ -395,15 +434,21 @@ typedef struct
   guint       bookings_after;   /* on the portal, after the call */
   guint       min_sent;
   guint       max_sent;
+  /* Send the revision the user saw as If-Match (else none): a retry after
+   * the portal committed carries a revision that is stale by then, and
+   * must still be replayed, not refused with 412. */
+  gboolean    if_match;
 } Scenario;
 
 static const Scenario scenarios[] = {
   { "drop-after-commit-once", { FAULT_DROP_AFTER_COMMIT }, { 0 }, 1,
-    -1, 1, 2, 2 },
+    -1, 1, 2, 2, TRUE },
+  { "drop-after-commit-once-no-if-match", { FAULT_DROP_AFTER_COMMIT }, { 0 },
+    1, -1, 1, 2, 2 },
   { "drop-after-commit-always",
     { FAULT_DROP_AFTER_COMMIT, FAULT_DROP_AFTER_COMMIT,
       FAULT_DROP_AFTER_COMMIT, FAULT_DROP_AFTER_COMMIT }, { 0 }, 4,
-    CD_PORTAL_ERROR_NETWORK, 1, 4, 4 },
+    CD_PORTAL_ERROR_NETWORK, 1, 4, 4, TRUE },
   { "503-twice", { FAULT_STATUS, FAULT_STATUS }, { 503, 503 }, 2,
     -1, 1, 3, 3 },
   { "502-504", { FAULT_STATUS, FAULT_STATUS }, { 502, 504 }, 2,
@@ -413,17 +458,31 @@ static const Scenario scenarios[] = {
   { "500-not-retried", { FAULT_STATUS }, { 500 }, 1,
     CD_PORTAL_ERROR_SERVER_ERROR, 0, 1, 1 },
   { "stall-after-commit-once", { FAULT_STALL_AFTER_COMMIT }, { 0 }, 1,
-    -1, 1, 2, 2 },
+    -1, 1, 2, 2, TRUE },
   { "stall-always", { FAULT_STALL, FAULT_STALL, FAULT_STALL, FAULT_STALL },
     { 0 }, 4, CD_PORTAL_ERROR_TIMEOUT, 0, 4, 4 },
-  { "truncate-once", { FAULT_TRUNCATE }, { 0 }, 1, -1, 1, 2, 2 },
+  /* A connection closed mid-body is a dropped connection: retried, and a
+   * network failure in the end. */
+  { "truncate-once", { FAULT_TRUNCATE }, { 0 }, 1, -1, 1, 2, 2, TRUE },
   { "truncate-always",
     { FAULT_TRUNCATE, FAULT_TRUNCATE, FAULT_TRUNCATE, FAULT_TRUNCATE },
-    { 0 }, 4, CD_PORTAL_ERROR_NETWORK, 1, 4, 4 },
+    { 0 }, 4, CD_PORTAL_ERROR_NETWORK, 1, 4, 4, TRUE },
+  /* A complete answer that is a broken or wrong document: not retried. */
   { "malformed", { FAULT_MALFORMED }, { 0 }, 1,
-    CD_PORTAL_ERROR_UNEXPECTED_RESPONSE, 1, 1, 1 },
+    CD_PORTAL_ERROR_UNEXPECTED_RESPONSE, 1, 1, 1, TRUE },
   { "wrong-type", { FAULT_WRONG_TYPE }, { 0 }, 1,
     CD_PORTAL_ERROR_UNEXPECTED_RESPONSE, 1, 1, 1 },
+  /* Answers libsoup cannot read as HTTP: not retried either. */
+  { "not-http", { FAULT_NOT_HTTP }, { 0 }, 1,
+    CD_PORTAL_ERROR_UNEXPECTED_RESPONSE, 0, 1, 1 },
+  { "bad-encoding", { FAULT_BAD_ENCODING }, { 0 }, 1,
+    CD_PORTAL_ERROR_UNEXPECTED_RESPONSE, 0, 1, 1 },
+  /* Redirects are reported, never followed: libsoup would follow a 302
+   * with a GET (Authorization kept) to the real portal. */
+  { "redirect-302", { FAULT_REDIRECT }, { 302 }, 1,
+    CD_PORTAL_ERROR_UNEXPECTED_RESPONSE, 0, 1, 1 },
+  { "redirect-307", { FAULT_REDIRECT }, { 307 }, 1,
+    CD_PORTAL_ERROR_UNEXPECTED_RESPONSE, 0, 1, 1, TRUE },
 };
 
 static void
@@ -441,6 +500,7 @@ run_scenario (gconstpointer data)
   g_autofree char *suffix = NULL;
   guint sent_before;
   gint64 revision = -1;
+  gint64 seen_revision = -1;
 
   direct = signed_in_client (cd_test_portal_get_url (portal), ADMIN);
   client = signed_in_client (proxy->url, ADMIN);
@@ -449,12 +509,22 @@ run_scenario (gconstpointer data)
   device_id = fresh_device (direct);
   g_assert_nonnull (device_id);
 
+  if (scenario->if_match)
+    {
+      g_autoptr(CdDevice) detail = sync_get_device (direct, device_id,
+                                                    &error);
+
+      g_assert_no_error (error);
+      seen_revision = cd_device_get_revision (detail);
+      g_assert_cmpint (seen_revision, >=, 0);
+    }
+
   suffix = g_strdup_printf ("/devices/%s/bookings", device_id);
   proxy_set_faults (proxy, suffix, scenario->faults, scenario->statuses,
                     scenario->n_faults);
 
   sent_before = cd_portal_client_get_n_sent_for_testing (client);
-  booking = sync_book_module (client, device_id, "roster", -1, key,
+  booking = sync_book_module (client, device_id, "roster", seen_revision, key,
                               &revision, &error);
   g_assert_cmpuint (cd_portal_client_get_n_sent_for_testing (client) -
                     sent_before, >=, scenario->min_sent);
@@ -466,6 +536,7 @@ run_scenario (gconstpointer data)
       g_assert_no_error (error);
       g_assert_cmpstr (cd_booking_get_module_code (booking), ==, "roster");
       g_assert_cmpint (revision, >, 0);
+      g_assert_cmpint (revision, >, seen_revision);
     }
   else
     {
@@ -477,12 +548,12 @@ run_scenario (gconstpointer data)
   g_assert_cmpuint (count_bookings (direct, device_id, "roster"), ==,
                     scenario->bookings_after);
 
-  /* The user retries the same change once the portal is fine again: it is
-   * still booked exactly once. */
+  /* The user retries the same change once the portal is fine again, with
+   * what they saw before: it is still booked exactly once. */
   proxy_set_faults (proxy, NULL, NULL, NULL, 0);
   g_clear_error (&error);
-  retried = sync_book_module (client, device_id, "roster", -1, key, NULL,
-                              &error);
+  retried = sync_book_module (client, device_id, "roster", seen_revision, key,
+                              NULL, &error);
   g_assert_no_error (error);
   if (booking != NULL)
     g_assert_cmpstr (cd_booking_get_id (retried), ==,
@@ -509,6 +580,8 @@ test_get_faults (void)
   const Fault unauthorized[] = { FAULT_UNAUTHORIZED, FAULT_UNAUTHORIZED };
   const Fault malformed[] = { FAULT_MALFORMED };
   const Fault huge[] = { FAULT_HUGE };
+  const Fault redirect[] = { FAULT_REDIRECT };
+  const guint found[] = { 302 };
   guint expired = 0;
 
   client = signed_in_client (proxy->url, ADMIN);
@@ -532,6 +605,16 @@ test_get_faults (void)
   g_assert_error (error, CD_PORTAL_ERROR, CD_PORTAL_ERROR_UNEXPECTED_RESPONSE);
   g_clear_error (&error);
 
+  /* A redirect to the real portal, where the request would work, is not
+   * followed: the access token goes nowhere else. */
+  proxy_set_faults (proxy, "/modules", redirect, found, 1);
+  modules = sync_list_modules (client, &error);
+  g_assert_error (error, CD_PORTAL_ERROR, CD_PORTAL_ERROR_UNEXPECTED_RESPONSE);
+  g_assert_cmpuint (cd_portal_error_get_http_status (error), ==, 302);
+  g_assert_null (modules);
+  g_assert_cmpuint (proxy->n_faulted, ==, 1);
+  g_clear_error (&error);
+
   /* 401 even with a fresh token: refreshed once, then reported. */
   proxy_set_faults (proxy, "/me", unauthorized, NULL, 2);
   account = sync_get_me (client, &error);
@@ -540,6 +623,240 @@ test_get_faults (void)
                    "The access token is not valid.");
   g_assert_true (cd_portal_client_get_signed_in (client));
   g_assert_cmpuint (expired, ==, 0);
+}
+
+/* Token and revoke requests ------------------------------------------ */
+
+typedef struct
+{
+  Proxy          *proxy;    /* (owned) */
+  CdPortalClient *client;   /* (owned) signed in through the proxy */
+  char           *stored;   /* (owned) the refresh token after sign-in */
+  guint           expired;
+  guint           token_changes;
+} Session;
+
+static void
+session_free (Session *session)
+{
+  g_clear_object (&session->client);
+  g_clear_pointer (&session->proxy, proxy_free);
+  g_clear_pointer (&session->stored, g_free);
+  g_free (session);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Session, session_free)
+
+static Session *
+session_new (void)
+{
+  Session *session = g_new0 (Session, 1);
+
+  session->proxy = proxy_new (cd_test_portal_get_url (portal));
+  session->client = signed_in_client (session->proxy->url, ADMIN);
+  cd_portal_client_set_timeout_for_testing (session->client, 1);
+  session->stored =
+    g_strdup (cd_portal_client_get_refresh_token (session->client));
+  g_signal_connect_swapped (session->client, "session-expired",
+                            G_CALLBACK (count_signal), &session->expired);
+  g_signal_connect_swapped (session->client, "refresh-token-changed",
+                            G_CALLBACK (count_signal),
+                            &session->token_changes);
+
+  return session;
+}
+
+/* Makes the next request refresh, with @fault on POST /auth/token; returns
+ * that request's error. */
+static GError *
+refresh_with_fault (Session *session,
+                    Fault    fault,
+                    guint    status)
+{
+  g_autoptr(CdAccount) account = NULL;
+  GError *error = NULL;
+  guint sent_before = cd_portal_client_get_n_sent_for_testing (session->client);
+
+  proxy_set_faults (session->proxy, "/auth/token", &fault, &status, 1);
+  cd_portal_client_set_access_token_for_testing (session->client, "bogus");
+  account = sync_get_me (session->client, &error);
+  g_assert_null (account);
+  g_assert_nonnull (error);
+
+  /* GET /me (401) and one refresh, which is not sent again. */
+  g_assert_cmpuint (session->proxy->n_faulted, ==, 1);
+  g_assert_cmpuint (cd_portal_client_get_n_sent_for_testing (session->client) -
+                    sent_before, ==, 2);
+
+  proxy_set_faults (session->proxy, NULL, NULL, NULL, 0);
+  return error;
+}
+
+static void
+assert_session_kept (Session *session)
+{
+  g_assert_cmpuint (session->expired, ==, 0);
+  g_assert_cmpuint (session->token_changes, ==, 0);
+  g_assert_true (cd_portal_client_get_signed_in (session->client));
+  g_assert_cmpstr (cd_portal_client_get_refresh_token (session->client), ==,
+                   session->stored);
+}
+
+/* The portal rotates the refresh token, the answer is lost on the way. */
+static void
+test_refresh_drop_after_commit (void)
+{
+  g_autoptr(Session) session = session_new ();
+  g_autoptr(CdAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+
+  error = refresh_with_fault (session, FAULT_DROP_AFTER_COMMIT, 0);
+  g_assert_error (error, CD_PORTAL_ERROR, CD_PORTAL_ERROR_NETWORK);
+  assert_session_kept (session);
+  g_clear_error (&error);
+
+  /* The lost answer held the only valid refresh token; the kept one is
+   * used up. So the user's next try is refused, and only that ends the
+   * session, once. */
+  account = sync_get_me (session->client, &error);
+  g_assert_error (error, CD_PORTAL_ERROR, CD_PORTAL_ERROR_SESSION_EXPIRED);
+  g_assert_null (account);
+  g_assert_cmpuint (session->expired, ==, 1);
+  g_assert_false (cd_portal_client_get_signed_in (session->client));
+  g_assert_null (cd_portal_client_get_refresh_token (session->client));
+}
+
+/* The portal rotates the refresh token and the answer never comes. */
+static void
+test_refresh_stall_after_commit (void)
+{
+  g_autoptr(Session) session = session_new ();
+  g_autoptr(GError) error = NULL;
+
+  error = refresh_with_fault (session, FAULT_STALL_AFTER_COMMIT, 0);
+  g_assert_error (error, CD_PORTAL_ERROR, CD_PORTAL_ERROR_TIMEOUT);
+  assert_session_kept (session);
+}
+
+/* Something in front of the portal answers 503 without asking it: the
+ * token is still good, so the user's next try works. */
+static void
+test_refresh_unavailable (void)
+{
+  g_autoptr(Session) session = session_new ();
+  g_autoptr(CdAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+
+  error = refresh_with_fault (session, FAULT_STATUS, 503);
+  g_assert_error (error, CD_PORTAL_ERROR, CD_PORTAL_ERROR_SERVER_ERROR);
+  assert_session_kept (session);
+  g_clear_error (&error);
+
+  account = sync_get_me (session->client, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cd_account_get_username (account), ==, ADMIN);
+  g_assert_cmpuint (session->expired, ==, 0);
+  g_assert_cmpuint (session->token_changes, ==, 1);
+  g_assert_cmpstr (cd_portal_client_get_refresh_token (session->client), !=,
+                   session->stored);
+}
+
+static void
+test_sign_in_drop_after_commit (void)
+{
+  g_autoptr(Proxy) proxy = proxy_new (cd_test_portal_get_url (portal));
+  g_autoptr(CdPortalClient) client = NULL;
+  g_autoptr(CdAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  const Fault drop[] = { FAULT_DROP_AFTER_COMMIT };
+
+  client = cd_portal_client_new (proxy->url, &error);
+  g_assert_no_error (error);
+  proxy_set_faults (proxy, "/auth/token", drop, NULL, 1);
+
+  account = sync_sign_in (client, ADMIN, "demo", &error);
+  g_assert_error (error, CD_PORTAL_ERROR, CD_PORTAL_ERROR_NETWORK);
+  g_assert_null (account);
+  g_assert_cmpuint (proxy->n_faulted, ==, 1);
+  g_assert_cmpuint (cd_portal_client_get_n_sent_for_testing (client), ==, 1);
+  g_assert_false (cd_portal_client_get_signed_in (client));
+  g_assert_null (cd_portal_client_get_refresh_token (client));
+  g_clear_error (&error);
+
+  /* The user signs in again. */
+  account = sync_sign_in (client, ADMIN, "demo", &error);
+  g_assert_no_error (error);
+  g_assert_true (cd_portal_client_get_signed_in (client));
+}
+
+static void
+test_resume_drop_after_commit (void)
+{
+  g_autoptr(Proxy) proxy = proxy_new (cd_test_portal_get_url (portal));
+  g_autoptr(CdPortalClient) first = NULL;
+  g_autoptr(CdPortalClient) client = NULL;
+  g_autoptr(CdAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stored = NULL;
+  const Fault drop[] = { FAULT_DROP_AFTER_COMMIT };
+
+  first = signed_in_client (cd_test_portal_get_url (portal), ADMIN);
+  stored = g_strdup (cd_portal_client_get_refresh_token (first));
+  client = cd_portal_client_new (proxy->url, &error);
+  g_assert_no_error (error);
+  proxy_set_faults (proxy, "/auth/token", drop, NULL, 1);
+
+  account = sync_resume (client, stored, &error);
+  g_assert_error (error, CD_PORTAL_ERROR, CD_PORTAL_ERROR_NETWORK);
+  g_assert_cmpuint (proxy->n_faulted, ==, 1);
+  g_assert_cmpuint (cd_portal_client_get_n_sent_for_testing (client), ==, 1);
+  g_clear_error (&error);
+
+  /* As with a refresh, the stored token was used up by the lost answer. */
+  account = sync_resume (client, stored, &error);
+  g_assert_error (error, CD_PORTAL_ERROR, CD_PORTAL_ERROR_INVALID_GRANT);
+  g_assert_null (account);
+}
+
+static void
+test_sign_out_drop_after_commit (void)
+{
+  g_autoptr(Session) session = session_new ();
+  g_autoptr(GError) error = NULL;
+  const Fault drop[] = { FAULT_DROP_AFTER_COMMIT };
+  guint sent_before = cd_portal_client_get_n_sent_for_testing (session->client);
+
+  proxy_set_faults (session->proxy, "/auth/revoke", drop, NULL, 1);
+  g_assert_false (sync_sign_out (session->client, &error));
+  g_assert_error (error, CD_PORTAL_ERROR, CD_PORTAL_ERROR_NETWORK);
+  g_assert_cmpuint (session->proxy->n_faulted, ==, 1);
+  g_assert_cmpuint (cd_portal_client_get_n_sent_for_testing (session->client) -
+                    sent_before, ==, 1);
+
+  /* Signed out here all the same; the revoke did reach the portal. */
+  g_assert_false (cd_portal_client_get_signed_in (session->client));
+  g_assert_null (cd_portal_client_get_refresh_token (session->client));
+  g_assert_cmpuint (session->expired, ==, 0);
+}
+
+/* At first contact, an address that does not speak HTTP is no portal. */
+static void
+test_sign_in_not_http (void)
+{
+  g_autoptr(Proxy) proxy = proxy_new (cd_test_portal_get_url (portal));
+  g_autoptr(CdPortalClient) client = NULL;
+  g_autoptr(CdAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  const Fault not_http[] = { FAULT_NOT_HTTP };
+
+  client = cd_portal_client_new (proxy->url, &error);
+  g_assert_no_error (error);
+  proxy_set_faults (proxy, "/auth/token", not_http, NULL, 1);
+
+  account = sync_sign_in (client, ADMIN, "demo", &error);
+  g_assert_error (error, CD_PORTAL_ERROR, CD_PORTAL_ERROR_NOT_A_PORTAL);
+  g_assert_null (account);
+  g_assert_cmpuint (proxy->n_faulted, ==, 1);
 }
 
 int
@@ -560,6 +877,20 @@ main (int   argc,
       g_test_add_data_func (path, &scenarios[i], run_scenario);
     }
   g_test_add_func ("/portal-faults/reading", test_get_faults);
+  g_test_add_func ("/portal-faults/token/refresh-drop-after-commit",
+                   test_refresh_drop_after_commit);
+  g_test_add_func ("/portal-faults/token/refresh-stall-after-commit",
+                   test_refresh_stall_after_commit);
+  g_test_add_func ("/portal-faults/token/refresh-unavailable",
+                   test_refresh_unavailable);
+  g_test_add_func ("/portal-faults/token/sign-in-drop-after-commit",
+                   test_sign_in_drop_after_commit);
+  g_test_add_func ("/portal-faults/token/resume-drop-after-commit",
+                   test_resume_drop_after_commit);
+  g_test_add_func ("/portal-faults/token/sign-out-drop-after-commit",
+                   test_sign_out_drop_after_commit);
+  g_test_add_func ("/portal-faults/token/sign-in-not-http",
+                   test_sign_in_not_http);
 
   status = g_test_run ();
   cd_test_portal_free (portal);

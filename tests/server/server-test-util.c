@@ -25,17 +25,18 @@ test_session_new (void)
 }
 
 TestResponse *
-test_call (SoupSession         *session,
+test_send (SoupSession         *session,
            const char          *base_url,
            const char          *method,
            const char          *path,
            const char          *token,
-           const char          *body,
+           GInputStream        *body,
            gssize               body_len,
-           const char * const  *headers)
+           const char * const  *headers,
+           GError             **error)
 {
   g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) answer = NULL;
   g_autofree char *url = g_strconcat (base_url, "/api/v1", path, NULL);
   SoupMessageHeaders *request_headers;
   TestResponse *response;
@@ -53,19 +54,14 @@ test_call (SoupSession         *session,
   for (guint i = 0; headers != NULL && headers[i] != NULL; i += 2)
     soup_message_headers_replace (request_headers, headers[i], headers[i + 1]);
   if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = NULL;
+    soup_message_set_request_body (msg, "application/json", body, body_len);
 
-      if (body_len < 0)
-        body_len = (gssize) strlen (body);
-      bytes = g_bytes_new (body, (gsize) body_len);
-      soup_message_set_request_body_from_bytes (msg, "application/json",
-                                                bytes);
-    }
+  answer = soup_session_send_and_read (session, msg, NULL, error);
+  if (answer == NULL)
+    return NULL;
 
   response = g_new0 (TestResponse, 1);
-  response->body = soup_session_send_and_read (session, msg, NULL, &error);
-  g_assert_no_error (error);
+  response->body = g_steal_pointer (&answer);
   response->status = soup_message_get_status (msg);
   response->headers =
     soup_message_headers_ref (soup_message_get_response_headers (msg));
@@ -77,15 +73,46 @@ test_call (SoupSession         *session,
           || strcmp (content_type, "application/problem+json") == 0))
     {
       g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) json_error = NULL;
       gsize size = 0;
       const char *data = g_bytes_get_data (response->body, &size);
 
       g_assert_true (json_parser_load_from_data (parser, data, (gssize) size,
-                                                 &error));
-      g_assert_no_error (error);
+                                                 &json_error));
+      g_assert_no_error (json_error);
       response->json = json_node_ref (json_parser_get_root (parser));
     }
 
+  return response;
+}
+
+TestResponse *
+test_call (SoupSession         *session,
+           const char          *base_url,
+           const char          *method,
+           const char          *path,
+           const char          *token,
+           const char          *body,
+           gssize               body_len,
+           const char * const  *headers)
+{
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  TestResponse *response;
+
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = NULL;
+
+      if (body_len < 0)
+        body_len = (gssize) strlen (body);
+      bytes = g_bytes_new (body, (gsize) body_len);
+      stream = g_memory_input_stream_new_from_bytes (bytes);
+    }
+
+  response = test_send (session, base_url, method, path, token, stream,
+                        body_len, headers, &error);
+  g_assert_no_error (error);
   return response;
 }
 

@@ -31,6 +31,17 @@ TestResponse *test_call              (SoupSession  *session,
                                       const char   *body,
                                       gssize        body_len,
                                       const char * const *headers);
+/* Like test_call with the body read from a stream; body_len -1 sends it
+ * chunked. NULL with error when no answer came (the connection ended). */
+TestResponse *test_send              (SoupSession  *session,
+                                      const char   *base_url,
+                                      const char   *method,
+                                      const char   *path,
+                                      const char   *token,
+                                      GInputStream *body,
+                                      gssize        body_len,
+                                      const char * const *headers,
+                                      GError      **error);
 /* Signs in with the password grant; asserts 200. */
 char         *test_sign_in           (SoupSession  *session,
                                       const char   *base_url,

@@ -578,6 +578,69 @@ test_paging (void)
         json_array_get_object_element (everything, i), "id"));
 }
 
+/* Pages through the devices at limit; returns the number of pages and
+ * asserts that only the last one has no cursor. */
+static guint
+count_pages (const char *token,
+             guint       limit,
+             gint64      total)
+{
+  g_autofree char *cursor = NULL;
+  guint pages = 0;
+  gint64 seen = 0;
+
+  do
+    {
+      g_autoptr(TestResponse) response = NULL;
+      g_autofree char *path = NULL;
+      g_autofree char *escaped = NULL;
+      JsonObject *object;
+      guint n_items;
+
+      escaped = cursor ? g_uri_escape_string (cursor, NULL, TRUE) : NULL;
+      path = g_strdup_printf ("/devices?limit=%u%s%s", limit,
+                              escaped ? "&cursor=" : "", escaped ? escaped : "");
+      response = get (path, token);
+      g_assert_cmpuint (response->status, ==, 200);
+      object = test_object (response);
+      g_assert_cmpint (json_object_get_int_member (object, "total"), ==, total);
+      n_items = json_array_get_length (json_object_get_array_member (object,
+                                                                     "items"));
+      seen += n_items;
+      pages++;
+
+      g_clear_pointer (&cursor, g_free);
+      if (!json_object_get_null_member (object, "next_cursor"))
+        {
+          cursor = g_strdup (json_object_get_string_member (object,
+                                                            "next_cursor"));
+          /* A cursor promises more: a page is never empty. */
+          g_assert_cmpuint (n_items, ==, limit);
+          g_assert_cmpint (seen, <, total);
+        }
+      else
+        g_assert_cmpint (seen, ==, total);
+    }
+  while (cursor != NULL);
+
+  return pages;
+}
+
+static void
+test_paging_full_last_page (void)
+{
+  /* When the total is a multiple of limit, the last full page says there
+   * is no next one, so a client needs no extra round trip. */
+  g_assert_cmpuint (count_pages (admin_token, 240, 240), ==, 1);
+  g_assert_cmpuint (count_pages (admin_token, 120, 240), ==, 2);
+  g_assert_cmpuint (count_pages (admin_token, 8, 240), ==, 30);
+  g_assert_cmpuint (count_pages (admin_token, 239, 240), ==, 2);
+  g_assert_cmpuint (count_pages (admin_token, 241, 240), ==, 1);
+  g_assert_cmpuint (count_pages (nordwache_token, 3, 6), ==, 2);
+  g_assert_cmpuint (count_pages (nordwache_token, 6, 6), ==, 1);
+  g_assert_cmpuint (count_pages (nordwache_token, 1, 6), ==, 6);
+}
+
 static gboolean
 text_contains (JsonObject *device,
                const char *member,
@@ -1183,6 +1246,82 @@ test_payload_too_large (void)
   g_assert_cmpint (device_revision (id), ==, 1);
 }
 
+/* A chunked POST of body; NULL with error when the portal ended the
+ * connection without an answer. */
+static TestResponse *
+post_chunked (SoupSession  *client,
+              const char   *path,
+              GBytes       *body,
+              GError      **error)
+{
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (body);
+  g_autofree char *key = test_new_key ();
+  const char *headers[] = { "Idempotency-Key", key, NULL };
+
+  return test_send (client, url, "POST", path, admin_token, stream, -1,
+                    headers, error);
+}
+
+static GBytes *
+padded_body (const char *module,
+             gsize       size)
+{
+  GString *body = g_string_new (NULL);
+
+  g_string_append_printf (body, "{\"module\":\"%s\",\"x\":\"", module);
+  while (body->len + 2 < size)
+    g_string_append_c (body, 'a');
+  g_string_append (body, "\"}");
+  return g_string_free_to_bytes (body);
+}
+
+static void
+test_chunked_too_large (void)
+{
+  g_autofree char *id = find_device (WANT_ACTIVE, "flex", "tickets");
+  g_autofree char *path = g_strdup_printf ("/devices/%s/bookings", id);
+  g_autoptr(SoupSession) client = test_session_new ();
+  g_autoptr(GBytes) big = padded_body ("tickets", 1024 * 1024);
+  g_autoptr(GBytes) huge = padded_body ("tickets",
+                                        9 * 1024 * 1024);
+  g_autoptr(GBytes) small = padded_body ("tickets", 60 * 1024);
+  g_autoptr(TestResponse) response = NULL;
+  g_autoptr(TestResponse) after = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Counted as it arrives: refused with 413 and the connection closed,
+   * not kept in memory in full. */
+  response = post_chunked (client, path, big, &error);
+  g_assert_no_error (error);
+  test_assert_problem (response, 413, "payload_too_large");
+  g_assert_cmpstr (soup_message_headers_get_one (response->headers,
+                                                 "Connection"), ==, "close");
+  g_clear_pointer (&response, test_response_free);
+
+  /* The portal goes on serving, on the same session too. */
+  after = test_call (client, url, "GET", "/me", admin_token, NULL, -1, NULL);
+  g_assert_cmpuint (after->status, ==, 200);
+  g_assert_cmpint (device_revision (id), ==, 1);
+
+  /* A body far past the limit is not read to its end: no answer. */
+  {
+    g_autoptr(SoupSession) fresh = test_session_new ();
+
+    response = post_chunked (fresh, path, huge, &error);
+    g_assert_null (response);
+    g_assert_nonnull (error);
+    g_clear_error (&error);
+  }
+
+  /* A chunked body within the limit is read like any other. */
+  response = post_chunked (client, path, small, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (response->status, ==, 201);
+  g_assert_cmpstr (json_object_get_string_member (test_object (response),
+                                                  "module"), ==, "tickets");
+  g_assert_cmpint (device_revision (id), ==, 2);
+}
+
 static void
 test_viewer_forbidden (void)
 {
@@ -1195,6 +1334,64 @@ test_viewer_forbidden (void)
   g_assert_false (summary_has_module (test_object (detail), "tickets"));
   g_assert_cmpint (json_object_get_int_member (test_object (detail),
                                                "revision"), ==, 1);
+}
+
+/* A device of Nordwache, as its admin lists it. */
+static char *
+nordwache_device (void)
+{
+  g_autoptr(TestResponse) response = get ("/devices", nordwache_token);
+  JsonArray *items;
+
+  g_assert_cmpuint (response->status, ==, 200);
+  items = json_object_get_array_member (test_object (response), "items");
+  g_assert_cmpuint (json_array_get_length (items), >, 0);
+  return g_strdup (json_object_get_string_member (
+    json_array_get_object_element (items, 0), "id"));
+}
+
+static void
+test_viewer_other_tenant (void)
+{
+  g_autofree char *other = nordwache_device ();
+  g_autofree char *own = find_device (WANT_ACTIVE, "standard", "roster");
+  g_autofree char *cancel = g_strdup_printf (
+    "/devices/%s/bookings/00000000-0000-4000-8000-000000000000/cancel", other);
+  g_autofree char *key = test_new_key ();
+  g_autoptr(TestResponse) response = NULL;
+
+  /* Another tenant's device does not exist for a viewer either: 404, not
+   * the 403 that would tell it does. */
+  response = book (other, "roster", viewer_token);
+  test_assert_problem (response, 404, "not_found");
+  g_clear_pointer (&response, test_response_free);
+
+  response = post_change (cancel, viewer_token, NULL, key, NULL);
+  test_assert_problem (response, 404, "not_found");
+  g_clear_pointer (&response, test_response_free);
+
+  /* Without a key too: the device is looked up first. */
+  response = post_change (cancel, viewer_token, NULL, NULL, NULL);
+  test_assert_problem (response, 404, "not_found");
+  g_clear_pointer (&response, test_response_free);
+
+  response = book ("not-an-id", "roster", viewer_token);
+  test_assert_problem (response, 404, "not_found");
+  g_clear_pointer (&response, test_response_free);
+
+  /* Its own tenant's device: 403. */
+  response = book (own, "roster", viewer_token);
+  test_assert_problem (response, 403, "forbidden");
+  g_clear_pointer (&response, test_response_free);
+
+  g_assert_cmpint (device_revision (own), ==, 1);
+  {
+    g_autoptr(TestResponse) detail = get_device (other, nordwache_token);
+
+    g_assert_cmpuint (detail->status, ==, 200);
+    g_assert_cmpint (json_object_get_int_member (test_object (detail),
+                                                 "revision"), ==, 1);
+  }
 }
 
 static void
@@ -1328,6 +1525,63 @@ test_if_match (void)
   g_assert_cmpint (device_revision (id), ==, 2);
 }
 
+static void
+test_if_match_weak (void)
+{
+  g_autofree char *id = find_device (WANT_ACTIVE, "standard", "tickets");
+  g_autofree char *path = g_strdup_printf ("/devices/%s/bookings", id);
+  g_autofree char *key1 = test_new_key ();
+  g_autofree char *key2 = test_new_key ();
+  g_autofree char *key3 = test_new_key ();
+  const char *body = "{\"module\":\"tickets\"}";
+  g_autoptr(TestResponse) response = NULL;
+
+  g_assert_cmpint (device_revision (id), ==, 1);
+
+  /* If-Match compares strongly: a weak tag never matches, not even the
+   * current revision's. */
+  response = post_change (path, admin_token, body, key1, "W/\"1\"");
+  test_assert_problem (response, 412, "precondition_failed");
+  g_clear_pointer (&response, test_response_free);
+
+  response = post_change (path, admin_token, body, key2, "w/\"1\"");
+  test_assert_problem (response, 412, "precondition_failed");
+  g_clear_pointer (&response, test_response_free);
+  g_assert_cmpint (device_revision (id), ==, 1);
+
+  /* The strong tag in a list does. */
+  response = post_change (path, admin_token, body, key1,
+                          "W/\"1\", \"1\"");
+  g_assert_cmpuint (response->status, ==, 201);
+  g_clear_pointer (&response, test_response_free);
+  g_assert_cmpint (device_revision (id), ==, 2);
+
+  /* And * matches any revision. */
+  {
+    g_autofree char *cancel = NULL;
+    g_autoptr(TestResponse) detail = get_device (id, admin_token);
+    JsonArray *bookings = json_object_get_array_member (test_object (detail),
+                                                        "bookings");
+    const char *booking_id = NULL;
+
+    for (guint i = 0; i < json_array_get_length (bookings); i++)
+      {
+        JsonObject *booking = json_array_get_object_element (bookings, i);
+
+        if (g_strcmp0 (json_object_get_string_member (booking, "module"),
+                       "tickets") == 0)
+          booking_id = json_object_get_string_member (booking, "id");
+      }
+    g_assert_nonnull (booking_id);
+    cancel = g_strdup_printf ("/devices/%s/bookings/%s/cancel", id,
+                              booking_id);
+    response = post_change (cancel, admin_token, NULL, key3, "*");
+    g_assert_cmpuint (response->status, ==, 200);
+    g_assert_cmpstr (soup_message_headers_get_one (response->headers, "ETag"),
+                     ==, "\"3\"");
+  }
+}
+
 typedef struct
 {
   GMainLoop *loop;
@@ -1411,65 +1665,296 @@ test_concurrent_bookings (void)
   g_assert_cmpint (device_revision (id), ==, 2);
 }
 
+/* A header value that libsoup will send: anything but NUL, CR and LF. */
+static char *
+random_header_value (GRand *rand)
+{
+  static const char * const plausible[] = {
+    "\"1\"", "W/\"1\"", "*", "\"-1\"", "\"99999999999999999999\"", "\"\"",
+    "\"1\", \"2\"", "de", "en", "en-US,en;q=0.8", "fr;q=1", ",,,", "",
+    "Bearer", "Bearer ", "Basic YWRtaW46ZGVtbw==", "bearer x", "k", " ",
+  };
+  GString *value = g_string_new (NULL);
+  guint length;
+
+  switch (g_rand_int_range (rand, 0, 5))
+    {
+    case 0:
+      g_string_append (value, plausible[g_rand_int_range (
+        rand, 0, G_N_ELEMENTS (plausible))]);
+      break;
+    case 1:
+      /* Printable ASCII. */
+      length = (guint) g_rand_int_range (rand, 0, 80);
+      for (guint i = 0; i < length; i++)
+        g_string_append_c (value, (char) g_rand_int_range (rand, 0x20, 0x7f));
+      break;
+    case 2:
+      /* Control characters, DEL and bytes that are not UTF-8. */
+      length = (guint) g_rand_int_range (rand, 1, 40);
+      for (guint i = 0; i < length; i++)
+        {
+          guint8 b;
+
+          do
+            b = (guint8) g_rand_int_range (rand, 1, 256);
+          while (b == '\r' || b == '\n'
+                 || (b >= 0x20 && b < 0x7f && g_rand_boolean (rand)));
+          g_string_append_c (value, (char) b);
+        }
+      break;
+    case 3:
+      /* Overlong: far past any sensible key, tag or token. */
+      length = (guint) g_rand_int_range (rand, 65, 6000);
+      for (guint i = 0; i < length; i++)
+        g_string_append_c (value, (char) g_rand_int_range (rand, 0x21, 0x7f));
+      break;
+    default:
+      g_string_append (value, "Zürich \xf0\x9f\x98\x80 \xe2\x80\xae");
+      break;
+    }
+  return g_string_free (value, FALSE);
+}
+
+static char *
+nested (guint       depth,
+        const char *inner)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < depth; i++)
+    g_string_append (text, i % 2 ? "[" : "{\"module\":");
+  g_string_append (text, inner);
+  for (guint i = depth; i > 0; i--)
+    g_string_append (text, (i - 1) % 2 ? "]" : "}");
+  return g_string_free (text, FALSE);
+}
+
+/* JSON that parses but is wrong for every endpoint in some way. */
+static GPtrArray *
+wrong_json_bodies (void)
+{
+  static const char * const fixed[] = {
+    "{}", "[]", "null", "true", "0", "\"tickets\"", "{\"\":\"\"}",
+    "{\"module\":7}", "{\"module\":true}", "{\"module\":null}",
+    "{\"module\":[]}", "{\"module\":{}}", "{\"module\":[\"tickets\"]}",
+    "{\"module\":\"\\u0000\"}", "{\"module\":\"tickets\\u0000\"}",
+    "{\"module\":\"\\ud800\"}", "{\"module\":\"\\udfff\\ud800\"}",
+    "{\"module\":1e999}", "{\"module\":-0.0e-999}",
+    "{\"module\":123456789012345678901234567890}",
+    "{\"module\":\"tickets\",\"module\":7}", "[{\"module\":\"tickets\"}]",
+    "{\"module\":\"gps\",\"extra\":{\"a\":[1,2,{\"b\":null}]}}",
+    "{\"grant_type\":7}", "{\"grant_type\":\"password\"}",
+    "{\"grant_type\":\"password\",\"username\":\"\\u0000\","
+      "\"password\":\"\\u0000\"}",
+    "{\"grant_type\":\"password\",\"username\":[],\"password\":{}}",
+    "{\"grant_type\":\"refresh_token\",\"refresh_token\":null}",
+    "{\"grant_type\":\"refresh_token\",\"refresh_token\":\"\\u0000\"}",
+    "{\"grant_type\":\"\\u0000password\"}", "{\"refresh_token\":[\"x\"]}",
+    "{\"refresh_token\":\"\\u0000\"}", "{\"refresh_token\":1.5}",
+  };
+  GPtrArray *bodies = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *huge = g_strnfill (60 * 1024, 'x');
+  g_autofree char *escapes = NULL;
+  GString *many = g_string_new ("{");
+
+  for (guint i = 0; i < G_N_ELEMENTS (fixed); i++)
+    g_ptr_array_add (bodies, g_strdup (fixed[i]));
+
+  g_ptr_array_add (bodies, g_strdup_printf ("{\"module\":\"%s\"}", huge));
+  g_ptr_array_add (bodies, g_strdup_printf ("{\"%s\":1}", huge));
+  g_ptr_array_add (bodies, g_strdup_printf (
+    "{\"grant_type\":\"refresh_token\",\"refresh_token\":\"%s\"}", huge));
+  g_ptr_array_add (bodies, g_strdup_printf ("{\"refresh_token\":\"%s\"}",
+                                            huge));
+  g_ptr_array_add (bodies, g_strdup_printf (
+    "{\"grant_type\":\"password\",\"username\":\"%.2000s\","
+    "\"password\":\"%s\"}", huge, huge + 4000));
+
+  escapes = g_strnfill (6 * 2000, ' ');
+  for (guint i = 0; i < 2000; i++)
+    memcpy (escapes + 6 * i, "\\u0000", 6);
+  g_ptr_array_add (bodies, g_strdup_printf ("{\"module\":\"%s\"}", escapes));
+
+  /* At, just past and far past the depth the portal accepts. */
+  g_ptr_array_add (bodies, nested (31, "\"tickets\""));
+  g_ptr_array_add (bodies, nested (33, "\"tickets\""));
+  g_ptr_array_add (bodies, nested (5000, "null"));
+
+  for (guint i = 0; i < 3000; i++)
+    g_string_append_printf (many, "%s\"k%u\":%u", i ? "," : "", i, i);
+  g_string_append_c (many, '}');
+  g_ptr_array_add (bodies, g_string_free (many, FALSE));
+
+  return bodies;
+}
+
 static void
-test_random_bytes (void)
+test_random_input (void)
 {
   static const char * const methods[] = { "GET", "POST", "PUT", "DELETE",
                                           "PATCH" };
+  static const char * const header_names[] = { "Idempotency-Key", "If-Match",
+                                               "Accept-Language",
+                                               "Authorization" };
   g_autofree char *id = find_device (WANT_ACTIVE, "standard", NULL);
-  g_autofree char *detail_path = g_strdup_printf ("/devices/%s", id);
-  g_autofree char *booking_path = g_strdup_printf ("/devices/%s/bookings", id);
-  g_autofree char *cancel_path = g_strdup_printf ("/devices/%s/bookings/x/cancel",
-                                                  id);
-  const char *paths[] = {
-    "/auth/token", "/auth/revoke", "/me", "/license-types", "/modules",
-    "/devices", detail_path, booking_path, cancel_path,
-  };
+  g_autofree char *other = nordwache_device ();
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) bodies = wrong_json_bodies ();
   g_autoptr(GRand) rand = g_rand_new_with_seed (20261214);
   g_autoptr(TestResponse) alive = NULL;
+  g_autoptr(TestResponse) detail = NULL;
+  g_autofree char *booking_id = NULL;
+  const char *device_ids[] = { id, other, "not-an-id" };
+  guint statuses[6] = { 0 };
 
-  for (guint round = 0; round < 400; round++)
+  /* A booking that exists, so cancel and withdraw reach the rules. */
+  {
+    g_autoptr(TestResponse) booked = book (id, "roster", admin_token);
+
+    g_assert_cmpuint (booked->status, ==, 201);
+    booking_id = g_strdup (json_object_get_string_member (
+      test_object (booked), "id"));
+  }
+
+  /* Every route. */
+  g_ptr_array_add (paths, g_strdup ("/auth/token"));
+  g_ptr_array_add (paths, g_strdup ("/auth/revoke"));
+  g_ptr_array_add (paths, g_strdup ("/me"));
+  g_ptr_array_add (paths, g_strdup ("/license-types"));
+  g_ptr_array_add (paths, g_strdup ("/modules"));
+  g_ptr_array_add (paths, g_strdup ("/devices"));
+  for (guint i = 0; i < G_N_ELEMENTS (device_ids); i++)
+    {
+      const char *device = device_ids[i];
+
+      g_ptr_array_add (paths, g_strdup_printf ("/devices/%s", device));
+      g_ptr_array_add (paths, g_strdup_printf ("/devices/%s/events", device));
+      g_ptr_array_add (paths, g_strdup_printf ("/devices/%s/bookings",
+                                               device));
+      g_ptr_array_add (paths, g_strdup_printf ("/devices/%s/bookings/%s/cancel",
+                                               device, booking_id));
+      g_ptr_array_add (paths, g_strdup_printf (
+        "/devices/%s/bookings/%s/withdraw-cancellation", device, booking_id));
+    }
+
+  for (guint round = 0; round < 2000; round++)
     {
       g_autoptr(GByteArray) bytes = g_byte_array_new ();
       g_autoptr(TestResponse) response = NULL;
-      g_autofree char *key = test_new_key ();
+      g_autoptr(GInputStream) stream = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) headers = g_ptr_array_new_with_free_func (g_free);
       g_autofree char *path = NULL;
-      const char *headers[] = { "Idempotency-Key", key, NULL };
-      guint length = (guint) g_rand_int_range (rand, 0, 600);
       const char *method = methods[g_rand_int_range (rand, 0, 5)];
-      gboolean as_admin = g_rand_boolean (rand);
+      const char *token = NULL;
+      gssize body_len;
 
-      for (guint i = 0; i < length; i++)
+      switch (g_rand_int_range (rand, 0, 4))
         {
-          guint8 b = (guint8) g_rand_int_range (rand, 0, 256);
-
-          g_byte_array_append (bytes, &b, 1);
+        case 0:
+          token = admin_token;
+          break;
+        case 1:
+          token = viewer_token;
+          break;
+        case 2:
+          token = nordwache_token;
+          break;
+        default:
+          break;
         }
 
-      /* Mostly random bodies on real paths, sometimes junk in the query. */
-      if (round % 5 == 4)
+      /* Any of the headers the portal reads, with any value; a random
+       * Authorization replaces the token. */
+      for (guint i = 0; i < G_N_ELEMENTS (header_names); i++)
         {
-          g_autofree char *junk = g_uri_escape_bytes (bytes->data,
-                                                      MIN (bytes->len, 80),
-                                                      NULL);
+          if (g_rand_int_range (rand, 0, 3) == 0)
+            continue;
+          if (strcmp (header_names[i], "Idempotency-Key") == 0
+              && g_rand_boolean (rand))
+            {
+              g_ptr_array_add (headers, g_strdup (header_names[i]));
+              g_ptr_array_add (headers, test_new_key ());
+              continue;
+            }
+          if (strcmp (header_names[i], "Authorization") == 0
+              && (token != NULL || g_rand_boolean (rand)))
+            continue;
+          g_ptr_array_add (headers, g_strdup (header_names[i]));
+          g_ptr_array_add (headers, random_header_value (rand));
+        }
+      g_ptr_array_add (headers, NULL);
 
-          path = g_strdup_printf ("/devices?q=%s&cursor=v1.%s.%s&limit=%u",
-                                  junk, junk, junk, round);
+      /* Random bytes, JSON that is wrong, or none. */
+      switch (g_rand_int_range (rand, 0, 5))
+        {
+        case 0:
+        case 1:
+          {
+            guint length = (guint) g_rand_int_range (rand, 0, 600);
+
+            for (guint i = 0; i < length; i++)
+              {
+                guint8 b = (guint8) g_rand_int_range (rand, 0, 256);
+
+                g_byte_array_append (bytes, &b, 1);
+              }
+          }
+          break;
+        case 2:
+        case 3:
+          {
+            const char *json = g_ptr_array_index (
+              bodies, g_rand_int_range (rand, 0, bodies->len));
+
+            g_byte_array_append (bytes, (const guint8 *) json, strlen (json));
+          }
+          break;
+        default:
+          break;
+        }
+
+      if (round % 8 == 7)
+        {
+          g_autofree char *junk = g_uri_escape_bytes (
+            bytes->len > 0 ? bytes->data : (const guint8 *) "",
+            MIN (bytes->len, 80), NULL);
+
+          path = g_strdup_printf ("/devices?q=%s&cursor=v1.%s.%s&limit=%u"
+                                  "&license=%s", junk, junk, junk, round,
+                                  junk);
           method = "GET";
         }
       else
-        path = g_strdup (paths[g_rand_int_range (rand, 0, G_N_ELEMENTS (paths))]);
+        path = g_strdup (g_ptr_array_index (
+          paths, g_rand_int_range (rand, 0, paths->len)));
 
-      response = test_call (session, url, method, path,
-                            as_admin ? admin_token : NULL,
-                            (const char *) bytes->data, (gssize) bytes->len,
-                            headers);
+      /* Sometimes chunked, as the length is not known up front. */
+      body_len = g_rand_int_range (rand, 0, 4) == 0 ? -1 : (gssize) bytes->len;
+      if (bytes->len > 0 || body_len < 0)
+        stream = g_memory_input_stream_new_from_data (
+          g_memdup2 (bytes->data, bytes->len), bytes->len, g_free);
+
+      response = test_send (session, url, method, path, token, stream,
+                            body_len, (const char * const *) headers->pdata,
+                            &error);
+      g_assert_no_error (error);
       g_assert_cmpuint (response->status, >=, 200);
       g_assert_cmpuint (response->status, <, 500);
+      statuses[response->status / 100]++;
     }
+
+  g_test_message ("answers: %u 2xx, %u 3xx, %u 4xx", statuses[2], statuses[3],
+                  statuses[4]);
+  /* The mix reached the handlers, not only the first checks. */
+  g_assert_cmpuint (statuses[2], >, 0);
+  g_assert_cmpuint (statuses[4], >, 0);
 
   alive = get ("/me", admin_token);
   g_assert_cmpuint (alive->status, ==, 200);
+  detail = get_device (id, viewer_token);
+  g_assert_cmpuint (detail->status, ==, 200);
 }
 
 int
@@ -1500,6 +1985,8 @@ main (int   argc,
   g_test_add_func ("/server/catalogue/license-types", test_license_types);
   g_test_add_func ("/server/catalogue/modules", test_modules);
   g_test_add_func ("/server/devices/paging", test_paging);
+  g_test_add_func ("/server/devices/paging-full-last-page",
+                   test_paging_full_last_page);
   g_test_add_func ("/server/devices/filters", test_filters);
   g_test_add_func ("/server/devices/demo-data", test_demo_data);
   g_test_add_func ("/server/devices/bad-queries", test_bad_list_queries);
@@ -1510,11 +1997,15 @@ main (int   argc,
   g_test_add_func ("/server/changes/rules", test_booking_rules);
   g_test_add_func ("/server/changes/bad-bodies", test_bad_bodies);
   g_test_add_func ("/server/changes/payload-too-large", test_payload_too_large);
+  g_test_add_func ("/server/changes/chunked-too-large", test_chunked_too_large);
   g_test_add_func ("/server/changes/viewer-forbidden", test_viewer_forbidden);
+  g_test_add_func ("/server/changes/viewer-other-tenant",
+                   test_viewer_other_tenant);
   g_test_add_func ("/server/changes/idempotency", test_idempotency);
   g_test_add_func ("/server/changes/if-match", test_if_match);
+  g_test_add_func ("/server/changes/if-match-weak", test_if_match_weak);
   g_test_add_func ("/server/changes/concurrent", test_concurrent_bookings);
-  g_test_add_func ("/server/robustness/random-bytes", test_random_bytes);
+  g_test_add_func ("/server/robustness/random-input", test_random_input);
 
   status = g_test_run ();
 

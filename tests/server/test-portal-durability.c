@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "server-test-util.h"
 
@@ -398,6 +400,395 @@ test_later_today (void)
 }
 
 static void
+test_license_ended (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CdTestPortal) portal = NULL;
+  g_autoptr(SoupSession) session = test_session_new ();
+  g_autoptr(TestResponse) list = NULL;
+  g_autoptr(TestResponse) after = NULL;
+  g_autoptr(TestResponse) later_list = NULL;
+  g_autoptr(TestResponse) refused = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *device_id = NULL;
+  g_autofree char *ends_on = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *book_path = NULL;
+  g_autofree char *key = test_new_key ();
+  const char *headers[] = { "Idempotency-Key", key, NULL };
+  char later[16];
+  JsonArray *items;
+  JsonObject *device;
+  JsonObject *license;
+  gboolean seen = FALSE;
+
+  portal = cd_test_portal_start (TODAY, 0, NULL, &error);
+  g_assert_no_error (error);
+  token = test_sign_in (session, cd_test_portal_get_url (portal),
+                        "admin@muster.example", NULL);
+
+  /* A cancelled license with modules still running until it ends. */
+  list = test_call (session, cd_test_portal_get_url (portal), "GET",
+                    "/devices?limit=1000", token, NULL, -1, NULL);
+  items = json_object_get_array_member (test_object (list), "items");
+  for (guint i = 0; i < json_array_get_length (items) && device_id == NULL;
+       i++)
+    {
+      device = json_array_get_object_element (items, i);
+      if (json_object_get_null_member (device, "license"))
+        continue;
+      license = json_object_get_object_member (device, "license");
+      if (g_strcmp0 (json_object_get_string_member (license, "state"),
+                     "cancelled") != 0
+          || json_array_get_length (json_object_get_array_member (
+               device, "modules")) == 0)
+        continue;
+      device_id = g_strdup (json_object_get_string_member (device, "id"));
+      ends_on = g_strdup (json_object_get_string_member (license, "ends_on"));
+    }
+  g_assert_nonnull (device_id);
+  g_assert_nonnull (ends_on);
+  g_assert_cmpstr (ends_on, >=, TODAY);
+
+  /* The day after the license's last day. */
+  day_after (ends_on, later);
+  g_assert_true (cd_test_portal_restart (portal, later, &error));
+  g_assert_no_error (error);
+  g_free (token);
+  token = test_sign_in (session, cd_test_portal_get_url (portal),
+                        "admin@muster.example", NULL);
+
+  path = g_strdup_printf ("/devices/%s", device_id);
+  after = test_call (session, cd_test_portal_get_url (portal), "GET", path,
+                     token, NULL, -1, NULL);
+  g_assert_cmpuint (after->status, ==, 200);
+  device = test_object (after);
+  license = json_object_get_object_member (device, "license");
+  g_assert_cmpstr (json_object_get_string_member (license, "state"), ==,
+                   "ended");
+  g_assert_cmpstr (json_object_get_string_member (license, "ends_on"), ==,
+                   ends_on);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                      device, "modules")), ==, 0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                      device, "bookings")), ==, 0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                      device, "bookable")), ==, 0);
+
+  /* The list agrees. */
+  later_list = test_call (session, cd_test_portal_get_url (portal), "GET",
+                          "/devices?limit=1000", token, NULL, -1, NULL);
+  items = json_object_get_array_member (test_object (later_list), "items");
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      device = json_array_get_object_element (items, i);
+      if (g_strcmp0 (json_object_get_string_member (device, "id"),
+                     device_id) != 0)
+        continue;
+      seen = TRUE;
+      license = json_object_get_object_member (device, "license");
+      g_assert_cmpstr (json_object_get_string_member (license, "state"), ==,
+                       "ended");
+      g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                          device, "modules")), ==, 0);
+    }
+  g_assert_true (seen);
+
+  /* Nothing can be booked onto it any more. */
+  book_path = g_strdup_printf ("/devices/%s/bookings", device_id);
+  refused = test_call (session, cd_test_portal_get_url (portal), "POST",
+                       book_path, token, "{\"module\":\"tickets\"}", -1,
+                       headers);
+  test_assert_problem (refused, 422, "license_not_active");
+}
+
+/* The portal's stderr with G_MESSAGES_DEBUG=cd-server, after it stopped. */
+typedef struct
+{
+  GSubprocess *process;    /* (owned) */
+  char        *dir;        /* (owned) */
+  char        *database;   /* (owned) */
+  char        *url;        /* (owned) */
+} LoggedPortal;
+
+/* In the child: an aborted test leaves no portal behind holding the
+ * test's pipes. */
+static void
+die_with_test (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid () != GPOINTER_TO_INT (user_data))
+    _exit (1);
+}
+
+static void
+logged_portal_start (LoggedPortal *portal)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+
+  portal->dir = g_dir_make_tmp ("cd-portal-log-XXXXXX", &error);
+  g_assert_no_error (error);
+  portal->database = g_build_filename (portal->dir, "portal.db", NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "cd-server",
+                                TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test,
+                                         GINT_TO_POINTER (getpid ()), NULL);
+  portal->process = g_subprocess_launcher_spawn (
+    launcher, &error, g_getenv ("CD_PORTAL_PROGRAM"), "--listen",
+    "127.0.0.1:0", "--database", portal->database, "--seed-demo",
+    "--devices", "20", "--today", TODAY, NULL);
+  g_assert_no_error (error);
+
+  /* The URL is still the first line, debug messages or not. */
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (
+    portal->process));
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (out),
+                                               FALSE);
+  portal->url = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (portal->url, "http://127.0.0.1:"));
+}
+
+/* Stops the portal; its log lines. */
+static GStrv
+logged_portal_stop (LoggedPortal *portal)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) log = NULL;
+  g_autoptr(GOutputStream) sink = g_memory_output_stream_new_resizable ();
+  g_autofree char *wal = g_strconcat (portal->database, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (portal->database, "-shm", NULL);
+
+  g_subprocess_send_signal (portal->process, SIGTERM);
+  g_output_stream_splice (sink, g_subprocess_get_stderr_pipe (portal->process),
+                          G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait (portal->process, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (portal->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (portal->process), ==, 0);
+
+  g_unlink (wal);
+  g_unlink (shm);
+  g_unlink (portal->database);
+  g_rmdir (portal->dir);
+  g_clear_object (&portal->process);
+  g_clear_pointer (&portal->dir, g_free);
+  g_clear_pointer (&portal->database, g_free);
+  g_clear_pointer (&portal->url, g_free);
+
+  log = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (sink));
+  {
+    g_autofree char *text = g_strndup (g_bytes_get_data (log, NULL),
+                                       g_bytes_get_size (log));
+
+    g_test_message ("portal log:\n%s", text);
+    return g_strsplit (text, "\n", -1);
+  }
+}
+
+typedef struct
+{
+  const char *method;
+  char       *path;         /* (owned) */
+  guint       status;
+} Logged;
+
+static void
+expect (GArray     *expected,
+        const char *method,
+        const char *path,
+        guint       status)
+{
+  Logged logged = { method, g_strconcat ("/api/v1", path, NULL), status };
+
+  g_array_append_val (expected, logged);
+}
+
+static void
+logged_clear (gpointer data)
+{
+  g_free (((Logged *) data)->path);
+}
+
+static void
+test_request_log (void)
+{
+  const char *wrong_password = "Falsches-Passwort-4711";
+  g_autoptr(SoupSession) session = test_session_new ();
+  g_autoptr(GArray) expected = g_array_new (FALSE, TRUE, sizeof (Logged));
+  g_autoptr(GRegex) line_regex = NULL;
+  g_autoptr(GPtrArray) secrets = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(TestResponse) response = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *refresh = NULL;
+  g_autofree char *new_refresh = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *device_id = NULL;
+  g_autofree char *book_path = NULL;
+  g_autofree char *key = test_new_key ();
+  g_autoptr(GString) big = g_string_new ("{\"module\":\"");
+  const char *headers[] = { "Idempotency-Key", key, NULL };
+  LoggedPortal portal = { 0 };
+  guint n_logged = 0;
+
+  g_array_set_clear_func (expected, logged_clear);
+  logged_portal_start (&portal);
+
+  /* Sign in, once wrong and once right, refresh, book, revoke. */
+  body = g_strdup_printf ("{\"grant_type\":\"password\",\"username\":"
+                          "\"admin@muster.example\",\"password\":\"%s\"}",
+                          wrong_password);
+  response = test_call (session, portal.url, "POST", "/auth/token", NULL, body,
+                        -1, NULL);
+  test_assert_problem (response, 400, "invalid_grant");
+  g_clear_pointer (&response, test_response_free);
+  expect (expected, "POST", "/auth/token", 400);
+
+  token = test_sign_in (session, portal.url, "admin@muster.example", &refresh);
+  expect (expected, "POST", "/auth/token", 200);
+
+  g_free (body);
+  body = g_strdup_printf ("{\"grant_type\":\"refresh_token\","
+                          "\"refresh_token\":\"%s\"}", refresh);
+  response = test_call (session, portal.url, "POST", "/auth/token", NULL, body,
+                        -1, NULL);
+  g_assert_cmpuint (response->status, ==, 200);
+  g_ptr_array_add (secrets, g_strdup (json_object_get_string_member (
+    test_object (response), "access_token")));
+  new_refresh = g_strdup (json_object_get_string_member (
+    test_object (response), "refresh_token"));
+  g_clear_pointer (&response, test_response_free);
+  expect (expected, "POST", "/auth/token", 200);
+
+  /* Flexible forms go with every license type. */
+  response = test_call (session, portal.url, "GET", "/devices?limit=1000",
+                        token, NULL, -1, NULL);
+  g_assert_cmpuint (response->status, ==, 200);
+  {
+    JsonArray *items = json_object_get_array_member (test_object (response),
+                                                     "items");
+
+    for (guint i = 0; i < json_array_get_length (items) && !device_id; i++)
+      {
+        JsonObject *device = json_array_get_object_element (items, i);
+        JsonArray *modules = json_object_get_array_member (device, "modules");
+        gboolean booked = FALSE;
+
+        if (json_object_get_null_member (device, "license")
+            || g_strcmp0 (json_object_get_string_member (
+                            json_object_get_object_member (device, "license"),
+                            "state"), "active") != 0)
+          continue;
+        for (guint j = 0; j < json_array_get_length (modules); j++)
+          if (g_strcmp0 (json_object_get_string_member (
+                           json_array_get_object_element (modules, j), "code"),
+                         "flexible-forms") == 0)
+            booked = TRUE;
+        if (!booked)
+          device_id = g_strdup (json_object_get_string_member (device, "id"));
+      }
+  }
+  g_assert_nonnull (device_id);
+  g_clear_pointer (&response, test_response_free);
+  expect (expected, "GET", "/devices", 200);
+  g_free (body);
+  body = g_strdup ("{\"module\":\"flexible-forms\"}");
+
+  book_path = g_strdup_printf ("/devices/%s/bookings", device_id);
+  response = test_call (session, portal.url, "POST", book_path, token, body,
+                        -1, headers);
+  g_assert_cmpuint (response->status, ==, 201);
+  g_clear_pointer (&response, test_response_free);
+  expect (expected, "POST", book_path, 201);
+
+  /* Bodies too large: announced, and chunked. */
+  while (big->len <= 64 * 1024)
+    g_string_append (big, "xxxxxxxxxxxxxxxx");
+  g_string_append (big, "\"}");
+  response = test_call (session, portal.url, "POST", book_path, token,
+                        big->str, -1, headers);
+  test_assert_problem (response, 413, "payload_too_large");
+  g_clear_pointer (&response, test_response_free);
+  expect (expected, "POST", book_path, 413);
+  {
+    g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data (
+      big->str, (gssize) big->len, NULL);
+
+    response = test_send (session, portal.url, "POST", book_path, token,
+                          stream, -1, headers, &error);
+    g_assert_no_error (error);
+    test_assert_problem (response, 413, "payload_too_large");
+    g_clear_pointer (&response, test_response_free);
+    expect (expected, "POST", book_path, 413);
+  }
+
+  g_free (body);
+  body = g_strdup_printf ("{\"refresh_token\":\"%s\"}", new_refresh);
+  response = test_call (session, portal.url, "POST", "/auth/revoke", token,
+                        body, -1, NULL);
+  g_assert_cmpuint (response->status, ==, 204);
+  g_clear_pointer (&response, test_response_free);
+  expect (expected, "POST", "/auth/revoke", 204);
+
+  lines = logged_portal_stop (&portal);
+
+  /* One line per request, in order: method, path, status, milliseconds. */
+  line_regex = g_regex_new (" (GET|POST|PUT|DELETE|PATCH) (/\\S*) ([0-9]{3}) "
+                            "[0-9]+\\.[0-9] ms", 0, 0, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(GMatchInfo) match = NULL;
+      g_autofree char *method = NULL;
+      g_autofree char *path = NULL;
+      g_autofree char *status = NULL;
+      Logged *want;
+
+      if (!g_regex_match (line_regex, lines[i], 0, &match))
+        {
+          g_assert_null (strstr (lines[i], "/api/"));
+          continue;
+        }
+      g_assert_cmpuint (n_logged, <, expected->len);
+      want = &g_array_index (expected, Logged, n_logged++);
+      method = g_match_info_fetch (match, 1);
+      path = g_match_info_fetch (match, 2);
+      status = g_match_info_fetch (match, 3);
+      g_assert_cmpstr (method, ==, want->method);
+      g_assert_cmpstr (path, ==, want->path);
+      g_assert_cmpuint (g_ascii_strtoull (status, NULL, 10), ==, want->status);
+    }
+  g_assert_cmpuint (n_logged, ==, expected->len);
+
+  /* Never a password, token or key. */
+  g_ptr_array_add (secrets, g_strdup (wrong_password));
+  g_ptr_array_add (secrets, g_strdup ("\"demo\""));
+  g_ptr_array_add (secrets, g_strdup (token));
+  g_ptr_array_add (secrets, g_strdup (refresh));
+  g_ptr_array_add (secrets, g_strdup (new_refresh));
+  g_ptr_array_add (secrets, g_strdup (key));
+  g_ptr_array_add (secrets, g_strdup ("Bearer"));
+  g_ptr_array_add (secrets, g_strdup ("xxxxxxxx"));
+  g_ptr_array_add (secrets, g_strdup ("flexible-forms"));
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      for (guint j = 0; j < secrets->len; j++)
+        g_assert_null (strstr (lines[i], g_ptr_array_index (secrets, j)));
+      /* The demo password; "demo" appears in the seeding lines. */
+      if (strstr (lines[i], "/api/") != NULL)
+        g_assert_null (strstr (lines[i], "demo"));
+    }
+}
+
+static void
 test_bad_arguments (void)
 {
   static const char * const cases[][5] = {
@@ -574,6 +965,8 @@ main (int   argc,
 
   g_test_add_func ("/server/durability/sigkill", test_sigkill);
   g_test_add_func ("/server/durability/later-today", test_later_today);
+  g_test_add_func ("/server/durability/license-ended", test_license_ended);
+  g_test_add_func ("/server/logging/requests", test_request_log);
   g_test_add_func ("/server/durability/bad-arguments", test_bad_arguments);
   g_test_add_func ("/server/durability/sigterm", test_sigterm);
   g_test_add_func ("/server/auth/access-token-expiry",

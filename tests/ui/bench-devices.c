@@ -189,6 +189,17 @@ static const char * const keystrokes[] = {
   "m", "mi", "mit", "mitt", "mitte", "",
 };
 
+static void
+perf_ctl (const char *cmd)
+{
+  const char *fifo = g_getenv ("CD_PERF_CTL");
+  FILE *f;
+  if (fifo == NULL) return;
+  f = fopen (fifo, "w");
+  fprintf (f, "%s\n", cmd);
+  fclose (f);
+}
+
 static double
 bench_search (Bench *bench,
               double *worst)
@@ -380,15 +391,19 @@ main (int   argc,
   cd_ui_test_iterate (500);
   rss_after = read_rss_kib ();
 
+  perf_ctl (g_getenv ("CD_PERF_PHASE") && strcmp (g_getenv ("CD_PERF_PHASE"), "search") == 0 ? "enable" : "x");
   search_median = bench_search (&bench, &search_worst);
+  perf_ctl ("disable");
 
   adjustment = gtk_scrolled_window_get_vadjustment (
     list_scroller (GTK_WIDGET (bench.page)));
+  perf_ctl (g_getenv ("CD_PERF_PHASE") && strcmp (g_getenv ("CD_PERF_PHASE"), "jump") == 0 ? "enable" : "x");
   /* Top to bottom in 300 frames: every frame shows all new rows. */
   jump_worst = bench_scroll (&bench,
                              (gtk_adjustment_get_upper (adjustment) -
                               gtk_adjustment_get_page_size (adjustment)) / 300,
                              300, &jump_median);
+  perf_ctl ("disable");
   /* Smooth scrolling, half a screen per frame, for 600 frames. */
   smooth_worst = bench_scroll (&bench,
                                gtk_adjustment_get_page_size (adjustment) / 2,

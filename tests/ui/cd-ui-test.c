@@ -7,6 +7,7 @@
 #include <locale.h>
 #include <string.h>
 
+#include "cd-module-tags.h"
 #include "cd-ui-test.h"
 
 void
@@ -76,6 +77,10 @@ widget_text (GtkWidget *widget)
 {
   if (GTK_IS_LABEL (widget))
     return gtk_label_get_text (GTK_LABEL (widget));
+  if (CD_IS_MODULE_TAGS (widget))
+    return cd_module_tags_get_text (CD_MODULE_TAGS (widget));
+  if (GTK_IS_INSCRIPTION (widget))
+    return gtk_inscription_get_text (GTK_INSCRIPTION (widget));
   if (GTK_IS_EDITABLE (widget))
     return gtk_editable_get_text (GTK_EDITABLE (widget));
   if (ADW_IS_WINDOW_TITLE (widget))
@@ -267,4 +272,72 @@ cd_ui_test_screenshot (GtkWidget  *widget,
   g_test_message ("screenshot: %s", file);
 
   return g_steal_pointer (&file);
+}
+
+/* A small RFC 4180 reader for exported files: records end with CRLF,
+ * fields are separated by commas, a quoted field may hold commas, CR, LF
+ * and doubled quotes. Any other shape (a bare LF, text after a closing
+ * quote, a quote inside an unquoted field) fails the test. */
+GPtrArray *
+cd_ui_test_read_csv (const char *text)
+{
+  GPtrArray *records =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  GPtrArray *fields = g_ptr_array_new_with_free_func (g_free);
+  GString *field = g_string_new (NULL);
+  const char *p = text;
+
+  while (*p != '\0')
+    {
+      if (*p == '"')
+        {
+          p++;
+          for (;;)
+            {
+              g_assert_true (*p != '\0');
+              if (p[0] == '"' && p[1] == '"')
+                {
+                  g_string_append_c (field, '"');
+                  p += 2;
+                }
+              else if (*p == '"')
+                {
+                  p++;
+                  break;
+                }
+              else
+                g_string_append_c (field, *p++);
+            }
+          g_assert_true (*p == ',' || *p == '\r');
+        }
+      else
+        {
+          while (*p != ',' && *p != '\r' && *p != '\0')
+            {
+              g_assert_true (*p != '"' && *p != '\n');
+              g_string_append_c (field, *p++);
+            }
+        }
+
+      g_ptr_array_add (fields, g_strdup (field->str));
+      g_string_truncate (field, 0);
+
+      if (*p == ',')
+        p++;
+      else
+        {
+          g_assert_cmpint (p[0], ==, '\r');
+          g_assert_cmpint (p[1], ==, '\n');
+          p += 2;
+          g_ptr_array_add (fields, NULL);
+          g_ptr_array_add (records, g_ptr_array_free (fields, FALSE));
+          fields = g_ptr_array_new_with_free_func (g_free);
+        }
+    }
+  g_assert_cmpuint (fields->len, ==, 0);
+
+  g_ptr_array_unref (fields);
+  g_string_free (field, TRUE);
+
+  return records;
 }

@@ -24,6 +24,9 @@ GtkWidget *cd_ui_test_find_by_type      (GtkWidget         *root,
 char      *cd_ui_test_collect_text      (GtkWidget         *root);
 char      *cd_ui_test_screenshot        (GtkWidget         *widget,
                                          const char        *name);
+/* The records of an RFC 4180 CSV text, each a strv; fails the test on a
+ * malformed text. */
+GPtrArray *cd_ui_test_read_csv          (const char        *text);
 
 /* Waits until cd_ui_test_find_text() finds @text under @root. */
 #define cd_ui_test_wait_for_text(root, text, timeout_ms) \

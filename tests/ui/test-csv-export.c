@@ -14,73 +14,6 @@
 
 static gboolean german;
 
-/* A small RFC 4180 reader: records end with CRLF, fields are separated by
- * commas, a quoted field may hold commas, CR, LF and doubled quotes. Any
- * other shape (a bare LF, text after a closing quote, a quote inside an
- * unquoted field) fails the test. */
-static GPtrArray *
-read_csv (const char *text)
-{
-  GPtrArray *records = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  GPtrArray *fields = g_ptr_array_new_with_free_func (g_free);
-  GString *field = g_string_new (NULL);
-  const char *p = text;
-
-  while (*p != '\0')
-    {
-      if (*p == '"')
-        {
-          p++;
-          for (;;)
-            {
-              g_assert_true (*p != '\0');
-              if (p[0] == '"' && p[1] == '"')
-                {
-                  g_string_append_c (field, '"');
-                  p += 2;
-                }
-              else if (*p == '"')
-                {
-                  p++;
-                  break;
-                }
-              else
-                g_string_append_c (field, *p++);
-            }
-          g_assert_true (*p == ',' || *p == '\r');
-        }
-      else
-        {
-          while (*p != ',' && *p != '\r' && *p != '\0')
-            {
-              g_assert_true (*p != '"' && *p != '\n');
-              g_string_append_c (field, *p++);
-            }
-        }
-
-      g_ptr_array_add (fields, g_strdup (field->str));
-      g_string_truncate (field, 0);
-
-      if (*p == ',')
-        p++;
-      else
-        {
-          g_assert_cmpint (p[0], ==, '\r');
-          g_assert_cmpint (p[1], ==, '\n');
-          p += 2;
-          g_ptr_array_add (fields, NULL);
-          g_ptr_array_add (records, g_ptr_array_free (fields, FALSE));
-          fields = g_ptr_array_new_with_free_func (g_free);
-        }
-    }
-  g_assert_cmpuint (fields->len, ==, 0);
-
-  g_ptr_array_unref (fields);
-  g_string_free (field, TRUE);
-
-  return records;
-}
-
 static void
 test_quote_field (void)
 {
@@ -325,7 +258,7 @@ export_and_read (GListModel *devices,
   g_unlink (path);
   g_rmdir (dir);
 
-  return read_csv (text);
+  return cd_ui_test_read_csv (text);
 }
 
 static const char *
@@ -529,7 +462,7 @@ test_export_run (void)
   cd_ui_test_iterate (200);
   g_file_get_contents (path, &text, NULL, &error);
   g_assert_no_error (error);
-  records = read_csv (text);
+  records = cd_ui_test_read_csv (text);
   g_assert_cmpuint (records->len, ==, 41);
   record = g_ptr_array_index (records, 1);
   g_assert_cmpstr (record[0], ==, samples[0].name);
