@@ -26,6 +26,7 @@ struct _CdDeviceRow
   GtkInscription *model_label;
   CdModuleTags   *module_tags;
   GtkInscription *license_label;
+  GtkInscription *term_end_label;
   GtkInscription *pending_label;
   GtkInscription *last_seen_label;
 };
@@ -86,15 +87,13 @@ lookup_module_name (CdDeviceRow *self,
 }
 
 /* The license column: the type on the first line, its term end dimmed
- * on the second. */
+ * on the second. Two plain texts: markup would be parsed at every bind. */
 static void
 sync_license (CdDeviceRow *self)
 {
   CdLicense *license = cd_device_get_license (self->device);
   g_autofree char *date = NULL;
   g_autofree char *term_end = NULL;
-  g_autofree char *markup = NULL;
-  const char *type_name;
 
   g_assert (CD_IS_DEVICE_ROW (self));
 
@@ -102,11 +101,14 @@ sync_license (CdDeviceRow *self)
     {
       gtk_inscription_set_text (self->license_label, _("No license"));
       gtk_widget_add_css_class (GTK_WIDGET (self->license_label), "no-license");
+      gtk_widget_set_visible (GTK_WIDGET (self->term_end_label), FALSE);
       return;
     }
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->license_label), "no-license");
-  type_name = lookup_license_type_name (self, cd_license_get_type_code (license));
+  gtk_inscription_set_text (self->license_label,
+                            lookup_license_type_name (
+                              self, cd_license_get_type_code (license)));
 
   switch (cd_license_get_state (license))
     {
@@ -128,16 +130,8 @@ sync_license (CdDeviceRow *self)
       break;
     }
 
-  if (term_end == NULL)
-    {
-      gtk_inscription_set_text (self->license_label, type_name);
-      return;
-    }
-
-  markup = g_markup_printf_escaped ("%s\n<span size=\"small\" alpha=\"55%%\">"
-                                    "%s</span>",
-                                    type_name, term_end);
-  gtk_inscription_set_markup (self->license_label, markup);
+  gtk_inscription_set_text (self->term_end_label, term_end);
+  gtk_widget_set_visible (GTK_WIDGET (self->term_end_label), term_end != NULL);
 }
 
 static void
@@ -195,13 +189,39 @@ sync_last_seen (CdDeviceRow *self)
 {
   GDateTime *last_seen = cd_device_get_last_seen_at (self->device);
   g_autofree char *relative = cd_format_relative_time (last_seen, NULL);
-  g_autofree char *exact = last_seen != NULL ? cd_format_date_time (last_seen)
-                                             : NULL;
 
   g_assert (CD_IS_DEVICE_ROW (self));
 
   gtk_inscription_set_text (self->last_seen_label, relative);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->last_seen_label), exact);
+}
+
+/* The exact time is made when asked for: setting a tooltip's text asks
+ * the display server where the pointer is, for each of the hundreds of
+ * rows the list binds while scrolling. */
+static gboolean
+on_last_seen_query_tooltip (CdDeviceRow *self,
+                            int          x,
+                            int          y,
+                            gboolean     keyboard_mode,
+                            GtkTooltip  *tooltip,
+                            GtkWidget   *label)
+{
+  GDateTime *last_seen;
+  g_autofree char *exact = NULL;
+
+  g_assert (CD_IS_DEVICE_ROW (self));
+
+  if (self->device == NULL)
+    return FALSE;
+
+  last_seen = cd_device_get_last_seen_at (self->device);
+  if (last_seen == NULL)
+    return FALSE;
+
+  exact = cd_format_date_time (last_seen);
+  gtk_tooltip_set_text (tooltip, exact);
+
+  return TRUE;
 }
 
 static void
@@ -407,9 +427,11 @@ cd_device_row_init (CdDeviceRow *self)
   gtk_grid_layout_child_set_row (child, 2);
 
   /* The license and what is about to end in the middle. */
-  self->license_label = add_inscription (self, 1, 0, 2, NULL);
-  gtk_inscription_set_min_lines (self->license_label, 2);
+  self->license_label = add_inscription (self, 1, 0, 1, NULL);
   gtk_inscription_set_nat_chars (self->license_label, 40);
+  self->term_end_label = add_inscription (self, 1, 1, 1, "dim-label");
+  gtk_widget_add_css_class (GTK_WIDGET (self->term_end_label), "caption");
+  gtk_inscription_set_nat_chars (self->term_end_label, 40);
   self->pending_label = add_inscription (self, 1, 2, 1,
                                          "pending-cancellation");
   gtk_widget_add_css_class (GTK_WIDGET (self->pending_label), "caption");
@@ -422,6 +444,10 @@ cd_device_row_init (CdDeviceRow *self)
   gtk_inscription_set_min_chars (self->last_seen_label, 14);
   gtk_inscription_set_nat_chars (self->last_seen_label, 14);
   gtk_inscription_set_xalign (self->last_seen_label, 1.0f);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->last_seen_label), TRUE);
+  g_signal_connect_object (self->last_seen_label, "query-tooltip",
+                           G_CALLBACK (on_last_seen_query_tooltip), self,
+                           G_CONNECT_SWAPPED);
 }
 
 CdDeviceRow *

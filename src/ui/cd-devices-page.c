@@ -10,6 +10,7 @@
 
 #include "cd-bulk-dialog.h"
 #include "cd-csv-export.h"
+#include "cd-device-list-model.h"
 #include "cd-device-row.h"
 #include "cd-devices-page.h"
 #include "cd-error-text.h"
@@ -32,16 +33,14 @@ struct _CdDevicesPage
   guint                n_catalogues_pending;
   gboolean             catalogues_loaded;
 
-  GtkSortListModel    *sort_model;        /* (owned) */
-  GtkFilterListModel  *filter_model;      /* (owned) */
+  CdDeviceListModel   *shown;             /* (owned) sorted, filtered */
+  GPtrArray           *spare_rows;        /* (owned) of (owned) CdDeviceRow */
   GtkCustomFilter     *filter;            /* (owned) */
   GtkMultiSelection   *selection;         /* (owned) */
 
-  char                *search_key;        /* (owned) (nullable) folded */
   char                *license_filter;    /* (owned) "" all, "none", a code */
   gboolean             pending_only;
   char                *sort_order;        /* (owned) */
-  gboolean             sort_deferred;
 
   /* The list summary says that a module was cancelled but not until
    * when; the detail of the shown devices tells, fetched a moment after
@@ -99,213 +98,12 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (CdDevicesPage, cd_devices_page, ADW_TYPE_BIN)
 
-static GQuark
-search_key_quark (void)
-{
-  static GQuark quark;
-
-  if (G_UNLIKELY (quark == 0))
-    quark = g_quark_from_static_string ("cd-devices-page-search-key");
-
-  return quark;
-}
-
-/* Case- and accent-insensitive form: "Gerät Süd" and "gerat sud" match. */
-static void
-append_folded (GString    *out,
-               const char *text)
-{
-  g_autofree char *decomposed = NULL;
-  g_autofree char *folded = NULL;
-  GString *stripped;
-
-  if (text == NULL)
-    return;
-
-  decomposed = g_utf8_normalize (text, -1, G_NORMALIZE_NFKD);
-  if (decomposed == NULL)
-    return;
-
-  stripped = g_string_sized_new (strlen (decomposed));
-  for (const char *p = decomposed; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      switch ((int) g_unichar_type (c))
-        {
-        case G_UNICODE_NON_SPACING_MARK:
-        case G_UNICODE_SPACING_MARK:
-        case G_UNICODE_ENCLOSING_MARK:
-          break;
-
-        default:
-          g_string_append_unichar (stripped, c);
-        }
-    }
-
-  folded = g_utf8_casefold (stripped->str, stripped->len);
-  g_string_free (stripped, TRUE);
-  g_string_append (out, folded);
-}
-
-static char *
-fold_for_search (const char *text)
-{
-  GString *out = g_string_new (NULL);
-
-  append_folded (out, text);
-
-  return g_string_free (out, FALSE);
-}
-
-static const char *
-ensure_search_key (CdDevice *device)
-{
-  GString *key;
-  const char *existing;
-
-  g_assert (CD_IS_DEVICE (device));
-
-  existing = g_object_get_qdata (G_OBJECT (device), search_key_quark ());
-  if (existing != NULL)
-    return existing;
-
-  /* A separator no one types keeps a match from spanning two fields. */
-  key = g_string_new (NULL);
-  append_folded (key, cd_device_get_name (device));
-  g_string_append_c (key, '\x1f');
-  append_folded (key, cd_device_get_serial (device));
-  g_string_append_c (key, '\x1f');
-  append_folded (key, cd_device_get_model (device));
-
-  g_object_set_qdata_full (G_OBJECT (device), search_key_quark (),
-                           g_string_free (key, FALSE), g_free);
-
-  return g_object_get_qdata (G_OBJECT (device), search_key_quark ());
-}
-
-static gboolean
-device_matches (gpointer item,
-                gpointer user_data)
-{
-  CdDevicesPage *self = user_data;
-  CdDevice *device = item;
-
-  if (self->license_filter[0] != '\0')
-    {
-      CdLicense *license = cd_device_get_license (device);
-
-      if (strcmp (self->license_filter, "none") == 0)
-        {
-          if (license != NULL)
-            return FALSE;
-        }
-      else if (license == NULL ||
-               g_strcmp0 (cd_license_get_type_code (license),
-                          self->license_filter) != 0)
-        return FALSE;
-    }
-
-  if (self->pending_only && !cd_device_has_pending_cancellation (device))
-    return FALSE;
-
-  if (self->search_key != NULL)
-    {
-      const char *key = g_object_get_qdata (item, search_key_quark ());
-
-      if (G_UNLIKELY (key == NULL))
-        key = ensure_search_key (device);
-
-      return strstr (key, self->search_key) != NULL;
-    }
-
-  return TRUE;
-}
-
 static gboolean
 has_filters (CdDevicesPage *self)
 {
-  return self->search_key != NULL ||
+  return cd_device_list_model_get_searching (self->shown) ||
          self->license_filter[0] != '\0' ||
          self->pending_only;
-}
-
-static guint
-device_term_end_day (CdDevice *device,
-                     gpointer  user_data)
-{
-  CdLicense *license = device != NULL ? cd_device_get_license (device) : NULL;
-  const GDate *date = NULL;
-
-  if (license == NULL)
-    return G_MAXUINT;
-
-  switch (cd_license_get_state (license))
-    {
-    case CD_LICENSE_STATE_ACTIVE:
-      date = cd_license_get_current_term_end (license);
-      break;
-
-    case CD_LICENSE_STATE_CANCELLED:
-      date = cd_license_get_ends_on (license);
-      break;
-
-    case CD_LICENSE_STATE_ENDED:
-    default:
-      break;
-    }
-
-  /* Ended licenses and devices without one come last. */
-  return date != NULL && g_date_valid (date) ? g_date_get_julian (date)
-                                             : G_MAXUINT - 1;
-}
-
-static gint64
-device_last_seen (CdDevice *device,
-                  gpointer  user_data)
-{
-  GDateTime *last_seen = device != NULL ? cd_device_get_last_seen_at (device)
-                                        : NULL;
-
-  return last_seen != NULL ? g_date_time_to_unix (last_seen) : G_MININT64;
-}
-
-static GtkSorter *
-create_sorter (const char *sort_order)
-{
-  g_autoptr(GtkMultiSorter) sorter = gtk_multi_sorter_new ();
-  GtkStringSorter *by_name;
-
-  by_name = gtk_string_sorter_new (
-    gtk_property_expression_new (CD_TYPE_DEVICE, NULL, "name"));
-  gtk_string_sorter_set_ignore_case (by_name, TRUE);
-
-  if (g_strcmp0 (sort_order, "term-end") == 0)
-    {
-      GtkExpression *expression =
-        gtk_cclosure_expression_new (G_TYPE_UINT, NULL, 0, NULL,
-                                     G_CALLBACK (device_term_end_day),
-                                     NULL, NULL);
-
-      gtk_multi_sorter_append (sorter,
-                               GTK_SORTER (gtk_numeric_sorter_new (expression)));
-    }
-  else if (g_strcmp0 (sort_order, "last-seen") == 0)
-    {
-      GtkExpression *expression =
-        gtk_cclosure_expression_new (G_TYPE_INT64, NULL, 0, NULL,
-                                     G_CALLBACK (device_last_seen),
-                                     NULL, NULL);
-      GtkNumericSorter *by_last_seen = gtk_numeric_sorter_new (expression);
-
-      /* Most recently seen first. */
-      gtk_numeric_sorter_set_sort_order (by_last_seen, GTK_SORT_DESCENDING);
-      gtk_multi_sorter_append (sorter, GTK_SORTER (by_last_seen));
-    }
-
-  gtk_multi_sorter_append (sorter, GTK_SORTER (by_name));
-
-  return GTK_SORTER (g_steal_pointer (&sorter));
 }
 
 static gboolean
@@ -395,7 +193,7 @@ update_actions (CdDevicesPage *self,
 static void
 update_counts (CdDevicesPage *self)
 {
-  guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->shown));
   guint loaded = self->loader != NULL ? cd_device_loader_get_loaded (self->loader)
                                       : 0;
   guint total = self->loader != NULL ? cd_device_loader_get_total (self->loader)
@@ -455,7 +253,7 @@ update_state (CdDevicesPage *self)
   n_loaded = self->loader != NULL
              ? g_list_model_get_n_items (cd_device_loader_get_model (self->loader))
              : 0;
-  n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->shown));
   loading = self->n_catalogues_pending > 0 ||
             (self->loader != NULL && cd_device_loader_get_loading (self->loader));
 
@@ -477,7 +275,7 @@ update_state (CdDevicesPage *self)
       g_autofree char *description = NULL;
       const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
 
-      if (self->search_key != NULL)
+      if (cd_device_list_model_get_searching (self->shown))
         description = g_strdup_printf (_("No device matches “%s” with the "
                                          "chosen filters."), text);
       else
@@ -529,33 +327,9 @@ static void
 set_search_text (CdDevicesPage *self,
                  const char    *text)
 {
-  g_autofree char *old_key = NULL;
-  GtkFilterChange change;
-
   g_assert (CD_IS_DEVICES_PAGE (self));
 
-  old_key = g_steal_pointer (&self->search_key);
-  self->search_key = text != NULL && *text != '\0' ? fold_for_search (text)
-                                                   : NULL;
-  if (self->search_key != NULL && *self->search_key == '\0')
-    g_clear_pointer (&self->search_key, g_free);
-
-  if (g_strcmp0 (old_key, self->search_key) == 0)
-    return;
-
-  /* Typing on narrows what is shown: only shown devices need a look. */
-  if (old_key == NULL)
-    change = GTK_FILTER_CHANGE_MORE_STRICT;
-  else if (self->search_key == NULL)
-    change = GTK_FILTER_CHANGE_LESS_STRICT;
-  else if (strstr (self->search_key, old_key) != NULL)
-    change = GTK_FILTER_CHANGE_MORE_STRICT;
-  else if (strstr (old_key, self->search_key) != NULL)
-    change = GTK_FILTER_CHANGE_LESS_STRICT;
-  else
-    change = GTK_FILTER_CHANGE_DIFFERENT;
-
-  gtk_filter_changed (GTK_FILTER (self->filter), change);
+  cd_device_list_model_set_search (self->shown, text);
   update_state (self);
 }
 
@@ -573,7 +347,7 @@ set_license_filter (CdDevicesPage *self,
 
   g_free (self->license_filter);
   self->license_filter = g_strdup (license_filter);
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  cd_device_list_model_set_license_filter (self->shown, license_filter);
   update_state (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LICENSE_FILTER]);
 }
@@ -589,9 +363,7 @@ set_pending_only (CdDevicesPage *self,
     return;
 
   self->pending_only = pending_only;
-  gtk_filter_changed (GTK_FILTER (self->filter),
-                      pending_only ? GTK_FILTER_CHANGE_MORE_STRICT
-                                   : GTK_FILTER_CHANGE_LESS_STRICT);
+  cd_device_list_model_set_pending_only (self->shown, pending_only);
   update_state (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING_ONLY]);
 }
@@ -600,7 +372,7 @@ static void
 set_sort_order (CdDevicesPage *self,
                 const char    *sort_order)
 {
-  g_autoptr(GtkSorter) sorter = NULL;
+  CdDeviceSort sort = CD_DEVICE_SORT_NAME;
 
   g_assert (CD_IS_DEVICES_PAGE (self));
 
@@ -612,11 +384,11 @@ set_sort_order (CdDevicesPage *self,
 
   g_free (self->sort_order);
   self->sort_order = g_strdup (sort_order);
-  if (!self->sort_deferred)
-    {
-      sorter = create_sorter (sort_order);
-      gtk_sort_list_model_set_sorter (self->sort_model, sorter);
-    }
+  if (strcmp (sort_order, "term-end") == 0)
+    sort = CD_DEVICE_SORT_TERM_END;
+  else if (strcmp (sort_order, "last-seen") == 0)
+    sort = CD_DEVICE_SORT_LAST_SEEN;
+  cd_device_list_model_set_sort (self->shown, sort);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SORT_ORDER]);
 }
 
@@ -751,36 +523,6 @@ restore_selection (CdDevicesPage *self)
   self->restore_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self),
                                                         on_restore_scroll_tick,
                                                         NULL, NULL);
-}
-
-/* Sorting every arriving page into everything loaded so far would touch
- * the whole list a hundred times; the portal's own order (by name) serves
- * while loading, and the list is sorted once when it is complete. */
-static void
-defer_sorting (CdDevicesPage *self)
-{
-  g_assert (CD_IS_DEVICES_PAGE (self));
-
-  if (self->sort_deferred)
-    return;
-
-  self->sort_deferred = TRUE;
-  gtk_sort_list_model_set_sorter (self->sort_model, NULL);
-}
-
-static void
-resume_sorting (CdDevicesPage *self)
-{
-  g_autoptr(GtkSorter) sorter = NULL;
-
-  g_assert (CD_IS_DEVICES_PAGE (self));
-
-  if (!self->sort_deferred)
-    return;
-
-  self->sort_deferred = FALSE;
-  sorter = create_sorter (self->sort_order);
-  gtk_sort_list_model_set_sorter (self->sort_model, sorter);
 }
 
 /* Pending cancellation dates */
@@ -919,8 +661,6 @@ on_loader_finished (CdDevicesPage  *self,
 {
   g_assert (CD_IS_DEVICES_PAGE (self));
 
-  resume_sorting (self);
-
   if (error != NULL)
     {
       show_error (self, error);
@@ -931,26 +671,6 @@ on_loader_finished (CdDevicesPage  *self,
     restore_selection (self);
 
   update_state (self);
-}
-
-static void
-on_devices_items_changed (CdDevicesPage *self,
-                          guint          position,
-                          guint          removed,
-                          guint          added,
-                          GListModel    *devices)
-{
-  g_assert (CD_IS_DEVICES_PAGE (self));
-
-  /* Runs before the sort and filter models see the new devices, and a
-   * reload hands back the same objects with possibly new names. */
-  for (guint i = position; i < position + added; i++)
-    {
-      g_autoptr(CdDevice) device = g_list_model_get_item (devices, i);
-
-      g_object_set_qdata (G_OBJECT (device), search_key_quark (), NULL);
-      ensure_search_key (device);
-    }
 }
 
 static void
@@ -1066,8 +786,7 @@ stop_loading (CdDevicesPage *self)
       self->restore_tick_id = 0;
     }
   g_clear_pointer (&self->restore_ids, g_hash_table_unref);
-  gtk_sort_list_model_set_model (self->sort_model, NULL);
-  resume_sorting (self);
+  cd_device_list_model_set_source (self->shown, NULL);
 }
 
 static void
@@ -1100,11 +819,6 @@ start_loading (CdDevicesPage *self,
       self->loader = cd_device_loader_new (self->client);
       devices = cd_device_loader_get_model (self->loader);
 
-      /* Connected before the sort model so the search keys exist by the
-       * time the filter looks at new devices. */
-      g_signal_connect_object (devices, "items-changed",
-                               G_CALLBACK (on_devices_items_changed),
-                               self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->loader, "notify::loaded",
                                G_CALLBACK (on_loader_progress),
                                self, G_CONNECT_SWAPPED);
@@ -1117,16 +831,14 @@ start_loading (CdDevicesPage *self,
       g_signal_connect_object (self->loader, "finished",
                                G_CALLBACK (on_loader_finished),
                                self, G_CONNECT_SWAPPED);
-      defer_sorting (self);
-      gtk_sort_list_model_set_model (self->sort_model, devices);
+      cd_device_list_model_set_source (self->shown, devices);
       cd_device_loader_load (self->loader);
     }
   else
     {
       if (keep_view && self->restore_ids == NULL &&
-          g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) > 0)
+          g_list_model_get_n_items (G_LIST_MODEL (self->shown)) > 0)
         remember_selection (self);
-      defer_sorting (self);
       cd_device_loader_reload (self->loader);
     }
 
@@ -1152,7 +864,7 @@ on_search_entry_activate (CdDevicesPage  *self,
 
   /* Enter applies the search at once and moves on to the results. */
   set_search_text (self, gtk_editable_get_text (GTK_EDITABLE (entry)));
-  if (g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) > 0)
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->shown)) > 0)
     gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
 }
 
@@ -1236,10 +948,13 @@ on_row_click_released (CdDevicesPage *self,
   activate_device (self, cd_device_row_get_device (CD_DEVICE_ROW (row)));
 }
 
-static void
-on_factory_setup (CdDevicesPage            *self,
-                  GtkListItem              *list_item,
-                  GtkSignalListItemFactory *factory)
+/* GTK 4.8's list view makes new rows for the items of a change and
+ * throws away those of removed items, up to two hundred each time the
+ * search changes; the page keeps thrown-away rows for the next ones. */
+#define MAX_SPARE_ROWS 256
+
+static CdDeviceRow *
+create_row (CdDevicesPage *self)
 {
   CdDeviceRow *row = cd_device_row_new ();
   GtkGesture *click = gtk_gesture_click_new ();
@@ -1258,8 +973,40 @@ on_factory_setup (CdDevicesPage            *self,
                            self, G_CONNECT_SWAPPED);
   gtk_widget_add_controller (GTK_WIDGET (row), GTK_EVENT_CONTROLLER (click));
 
+  return row;
+}
+
+static void
+on_factory_setup (CdDevicesPage            *self,
+                  GtkListItem              *list_item,
+                  GtkSignalListItemFactory *factory)
+{
+  g_autoptr(CdDeviceRow) row = NULL;
+
+  if (self->spare_rows->len > 0)
+    row = g_ptr_array_steal_index_fast (self->spare_rows,
+                                        self->spare_rows->len - 1);
+  else
+    row = g_object_ref_sink (create_row (self));
+
   g_object_set_data (G_OBJECT (row), "cd-list-item", list_item);
   gtk_list_item_set_child (list_item, GTK_WIDGET (row));
+}
+
+static void
+on_factory_teardown (CdDevicesPage            *self,
+                     GtkListItem              *list_item,
+                     GtkSignalListItemFactory *factory)
+{
+  GtkWidget *row = gtk_list_item_get_child (list_item);
+
+  if (row == NULL || self->spare_rows == NULL ||
+      self->spare_rows->len >= MAX_SPARE_ROWS)
+    return;
+
+  g_object_set_data (G_OBJECT (row), "cd-list-item", NULL);
+  g_ptr_array_add (self->spare_rows, g_object_ref (row));
+  gtk_list_item_set_child (list_item, NULL);
 }
 
 static void
@@ -1415,7 +1162,7 @@ export_csv_action (GtkWidget  *widget,
     return;
 
   /* What the user sees, after search and filters, in the shown order. */
-  cd_csv_export_run (widget, self->client, G_LIST_MODEL (self->filter_model));
+  cd_csv_export_run (widget, self->client, G_LIST_MODEL (self->shown));
 }
 
 static void
@@ -1478,7 +1225,7 @@ cd_devices_page_grab_focus (GtkWidget *widget)
   CdDevicesPage *self = CD_DEVICES_PAGE (widget);
 
   if (gtk_search_bar_get_search_mode (self->search_bar) &&
-      g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) == 0)
+      g_list_model_get_n_items (G_LIST_MODEL (self->shown)) == 0)
     return gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 
   if (g_str_equal (gtk_stack_get_visible_child_name (self->state_stack),
@@ -1501,9 +1248,8 @@ cd_devices_page_dispose (GObject *object)
                                           on_client_account_changed, self);
   g_clear_object (&self->client);
   g_clear_object (&self->selection);
-  g_clear_object (&self->filter_model);
-  g_clear_object (&self->filter);
-  g_clear_object (&self->sort_model);
+  g_clear_object (&self->shown);
+  g_clear_pointer (&self->spare_rows, g_ptr_array_unref);
   g_clear_object (&self->license_types);
   g_clear_object (&self->modules);
   g_clear_object (&self->settings);
@@ -1519,7 +1265,6 @@ cd_devices_page_finalize (GObject *object)
   CdDevicesPage *self = CD_DEVICES_PAGE (object);
 
   g_clear_error (&self->error);
-  g_clear_pointer (&self->search_key, g_free);
   g_clear_pointer (&self->license_filter, g_free);
   g_clear_pointer (&self->sort_order, g_free);
 
@@ -1743,14 +1488,11 @@ cd_devices_page_init (CdDevicesPage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->sort_model = gtk_sort_list_model_new (NULL, NULL);
-  self->filter = gtk_custom_filter_new (device_matches, self, NULL);
-  self->filter_model = gtk_filter_list_model_new (
-    g_object_ref (G_LIST_MODEL (self->sort_model)),
-    g_object_ref (GTK_FILTER (self->filter)));
+  self->shown = cd_device_list_model_new ();
+  self->spare_rows = g_ptr_array_new_with_free_func (g_object_unref);
   self->selection = gtk_multi_selection_new (
-    g_object_ref (G_LIST_MODEL (self->filter_model)));
-  g_signal_connect_object (self->filter_model, "items-changed",
+    g_object_ref (G_LIST_MODEL (self->shown)));
+  g_signal_connect_object (self->shown, "items-changed",
                            G_CALLBACK (on_filter_items_changed),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->selection, "selection-changed",
@@ -1766,6 +1508,9 @@ cd_devices_page_init (CdDevicesPage *self)
   g_signal_connect_object (factory, "bind", G_CALLBACK (on_factory_bind),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (factory, "unbind", G_CALLBACK (on_factory_unbind),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (factory, "teardown",
+                           G_CALLBACK (on_factory_teardown),
                            self, G_CONNECT_SWAPPED);
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);
