@@ -139,7 +139,7 @@ cd_auth_hash_token (const char *token)
 /* One name's recent failures. */
 typedef struct
 {
-  char   *name;          /* (owned) also the key in failures */
+  char   *name;          /* (owned) name_key (), also the key in failures */
   GQueue  times;         /* gint64 *, oldest first, at most max_failures */
   GList   link;          /* in CdRateLimit.order */
 } Entry;
@@ -192,6 +192,14 @@ cd_rate_limit_free (CdRateLimit *limit)
   g_free (limit);
 }
 
+/* Names are kept as digests: a username in a request may be 64 KiB
+ * long, and the limit keeps up to max_names of them. */
+static char *
+name_key (const char *name)
+{
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, name, -1);
+}
+
 static void
 remove_entry (CdRateLimit *limit,
               Entry       *entry)
@@ -215,10 +223,10 @@ entry_locked (CdRateLimit *limit,
 
 static Entry *
 expire (CdRateLimit *limit,
-        const char  *name,
+        const char  *key,
         gint64       now)
 {
-  Entry *entry = g_hash_table_lookup (limit->failures, name);
+  Entry *entry = g_hash_table_lookup (limit->failures, key);
 
   while (entry != NULL && !g_queue_is_empty (&entry->times)
          && *(gint64 *) g_queue_peek_head (&entry->times)
@@ -266,6 +274,7 @@ cd_rate_limit_check (CdRateLimit *limit,
                      const char  *name,
                      gint64       now)
 {
+  g_autofree char *key = NULL;
   Entry *entry;
   guint n_times;
   gint64 oldest;
@@ -274,7 +283,8 @@ cd_rate_limit_check (CdRateLimit *limit,
   g_return_val_if_fail (limit != NULL, 0);
   g_return_val_if_fail (name != NULL, 0);
 
-  entry = expire (limit, name, now);
+  key = name_key (name);
+  entry = expire (limit, key, now);
   if (entry == NULL)
     return 0;
   n_times = g_queue_get_length (&entry->times);
@@ -293,16 +303,18 @@ cd_rate_limit_fail (CdRateLimit *limit,
                     const char  *name,
                     gint64       now)
 {
+  g_autofree char *key = NULL;
   Entry *entry;
 
   g_return_if_fail (limit != NULL);
   g_return_if_fail (name != NULL);
 
-  entry = expire (limit, name, now);
+  key = name_key (name);
+  entry = expire (limit, key, now);
   if (entry == NULL)
     {
       entry = g_new0 (Entry, 1);
-      entry->name = g_strdup (name);
+      entry->name = g_steal_pointer (&key);
       entry->link.data = entry;
       g_hash_table_insert (limit->failures, entry->name, entry);
     }

@@ -1196,7 +1196,7 @@ if_match_ok (const char *header,
     return TRUE;
 
   expected = g_strdup_printf ("\"%" G_GINT64_FORMAT "\"", revision);
-  tags = g_strsplit (header, ",", 16);
+  tags = g_strsplit (header, ",", -1);
   for (guint i = 0; tags[i] != NULL; i++)
     {
       const char *tag = g_strstrip (tags[i]);
@@ -2028,7 +2028,7 @@ cd_server_listen (CdServer    *server,
 {
   g_autoptr(GSocketAddress) socket_address = NULL;
   g_autofree char *host = NULL;
-  GSList *uris;
+  GSList *listeners;
   guint port = 0;
   gboolean tls;
 
@@ -2044,10 +2044,18 @@ cd_server_listen (CdServer    *server,
                            tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
     return FALSE;
 
-  uris = soup_server_get_uris (server->soup);
-  if (uris != NULL)
-    port = (guint) g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  /* The port that port 0 picked, read from the socket: libsoup 3.2's
+   * soup_server_get_uris () leaks the address it reads. */
+  listeners = soup_server_get_listeners (server->soup);
+  if (listeners != NULL)
+    {
+      g_autoptr(GSocketAddress) local = NULL;
+
+      local = g_socket_get_local_address (listeners->data, NULL);
+      if (G_IS_INET_SOCKET_ADDRESS (local))
+        port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+    }
+  g_slist_free (listeners);
 
   g_free (server->url);
   server->url = g_strdup_printf ("%s://%s%s%s:%u", tls ? "https" : "http",

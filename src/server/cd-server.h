@@ -15,6 +15,9 @@ G_BEGIN_DECLS
 #define CD_SERVER_MAX_DRAIN (8 * 1024 * 1024)
 #define CD_SERVER_ACCESS_TOKEN_LIFETIME (15 * 60)
 #define CD_SERVER_REFRESH_TOKEN_LIFETIME (30 * 24 * 60 * 60)
+/* The years --today may name. */
+#define CD_SERVER_FIRST_YEAR 1970
+#define CD_SERVER_LAST_YEAR 2999
 
 typedef struct _CdServer CdServer;
 

@@ -793,10 +793,12 @@ cd_store_count_devices (CdStore     *store,
   g_return_val_if_fail (count != NULL, FALSE);
 
   /* Devices are only ever added by seeding, before serving, so a count
-   * stays valid for the life of the process. */
-  key = g_strdup_printf ("%" G_GINT64_FORMAT "\x1f%s\x1f%s", tenant_id,
-                         license ? license : "", q_casefolded ? q_casefolded
-                                                              : "\x1e");
+   * stays valid for the life of the process. The license is a known code
+   * and q, which may hold any character, comes last behind a mark of its
+   * own: no two filters share a key. */
+  key = g_strdup_printf ("%" G_GINT64_FORMAT "\x1f%s\x1f%c%s", tenant_id,
+                         license ? license : "", q_casefolded ? 'q' : '-',
+                         q_casefolded ? q_casefolded : "");
   cached = g_hash_table_lookup (store->counts, key);
   if (cached != NULL)
     {

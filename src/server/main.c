@@ -106,10 +106,17 @@ main (int   argc,
     return usage_error (context,
                         "--tls-certificate and --tls-key go together");
 
+  /* The demo data reaches years back and the terms years ahead, and a
+   * contract date has four digits: far off, either would break. */
   if (today_text != NULL)
     {
-      if (!cd_date_parse (today_text, &today))
-        return usage_error (context, "--today must be a date YYYY-MM-DD");
+      if (!cd_date_parse (today_text, &today)
+          || g_date_get_year (&today) < CD_SERVER_FIRST_YEAR
+          || g_date_get_year (&today) > CD_SERVER_LAST_YEAR)
+        return usage_error (context,
+                            "--today must be a date YYYY-MM-DD from "
+                            G_STRINGIFY (CD_SERVER_FIRST_YEAR) "-01-01 to "
+                            G_STRINGIFY (CD_SERVER_LAST_YEAR) "-12-31");
     }
   else
     {

@@ -68,6 +68,26 @@ test_spray_keeps_lockout (void)
   g_assert_cmpuint (cd_rate_limit_get_n_names (limit), ==, 1);
 }
 
+static void
+test_long_names (void)
+{
+  g_autoptr(CdRateLimit) limit = cd_rate_limit_new (5, 60);
+  g_autofree char *name = g_strnfill (60 * 1024, 'a');
+  g_autofree char *almost = g_strdup (name);
+  gint64 start = 1000 * SECOND;
+
+  /* A username may be as long as a request body: every byte tells two
+   * names apart, not a prefix. */
+  almost[60 * 1024 - 1] = 'b';
+  for (guint i = 0; i < 5; i++)
+    cd_rate_limit_fail (limit, name, start);
+
+  g_assert_cmpuint (cd_rate_limit_check (limit, name, start + SECOND), ==, 59);
+  g_assert_cmpuint (cd_rate_limit_check (limit, almost, start + SECOND), ==,
+                    0);
+  g_assert_cmpuint (cd_rate_limit_get_n_names (limit), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -77,6 +97,7 @@ main (int   argc,
   g_test_add_func ("/auth/rate-limit/lockout", test_lockout);
   g_test_add_func ("/auth/rate-limit/spray-keeps-lockout",
                    test_spray_keeps_lockout);
+  g_test_add_func ("/auth/rate-limit/long-names", test_long_names);
 
   return g_test_run ();
 }

@@ -299,11 +299,35 @@ test_unauthorized (void)
     "/devices/00000000-0000-4000-8000-000000000000/events",
   };
 
+  static const char * const changes[] = {
+    "/auth/revoke",
+    "/devices/00000000-0000-4000-8000-000000000000/bookings",
+    "/devices/00000000-0000-4000-8000-000000000000/bookings/"
+      "00000000-0000-4000-8000-000000000001/cancel",
+    "/devices/00000000-0000-4000-8000-000000000000/bookings/"
+      "00000000-0000-4000-8000-000000000001/withdraw-cancellation",
+  };
+
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
     {
       g_autoptr(TestResponse) missing = get (paths[i], NULL);
       g_autoptr(TestResponse) bad = get (paths[i], "not-a-token");
 
+      test_assert_problem (missing, 401, "unauthorized");
+      test_assert_problem (bad, 401, "unauthorized");
+    }
+
+  /* Changes too, before anything else about them is looked at. */
+  for (guint i = 0; i < G_N_ELEMENTS (changes); i++)
+    {
+      g_autofree char *key = test_new_key ();
+      g_autoptr(TestResponse) missing = NULL;
+      g_autoptr(TestResponse) bad = NULL;
+
+      missing = post_change (changes[i], NULL, "{\"module\":\"tickets\"}",
+                             key, NULL);
+      bad = post_change (changes[i], "not-a-token", "{\"refresh_token\":\"x\"}",
+                         key, NULL);
       test_assert_problem (missing, 401, "unauthorized");
       test_assert_problem (bad, 401, "unauthorized");
     }
@@ -641,6 +665,81 @@ test_paging_full_last_page (void)
   g_assert_cmpuint (count_pages (nordwache_token, 1, 6), ==, 6);
 }
 
+/* The ids of every device that matches query, page by page at limit;
+ * asserts that the total stays the same and no id comes twice. */
+static GPtrArray *
+page_ids (const char *query,
+          guint       limit)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *cursor = NULL;
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  gint64 total = -1;
+
+  do
+    {
+      g_autoptr(TestResponse) response = NULL;
+      g_autofree char *path = NULL;
+      g_autofree char *escaped = NULL;
+      JsonObject *object;
+      JsonArray *items;
+
+      escaped = cursor ? g_uri_escape_string (cursor, NULL, TRUE) : NULL;
+      path = g_strdup_printf ("/devices?limit=%u&%s%s%s", limit, query,
+                              escaped ? "&cursor=" : "", escaped ? escaped : "");
+      response = get (path, admin_token);
+      g_assert_cmpuint (response->status, ==, 200);
+      object = test_object (response);
+      if (total < 0)
+        total = json_object_get_int_member (object, "total");
+      g_assert_cmpint (json_object_get_int_member (object, "total"), ==, total);
+      items = json_object_get_array_member (object, "items");
+      for (guint i = 0; i < json_array_get_length (items); i++)
+        {
+          const char *id = json_object_get_string_member (
+            json_array_get_object_element (items, i), "id");
+
+          g_assert_false (g_hash_table_contains (seen, id));
+          g_ptr_array_add (ids, g_strdup (id));
+          g_hash_table_add (seen, g_ptr_array_index (ids, ids->len - 1));
+        }
+
+      g_clear_pointer (&cursor, g_free);
+      if (!json_object_get_null_member (object, "next_cursor"))
+        cursor = g_strdup (json_object_get_string_member (object,
+                                                          "next_cursor"));
+    }
+  while (cursor != NULL);
+
+  g_assert_cmpint (ids->len, ==, total);
+  return ids;
+}
+
+static void
+test_paging_filtered (void)
+{
+  static const char * const queries[] = {
+    "license=flex", "q=streife", "license=standard&q=s%C3%BCd",
+    "license=none",
+  };
+
+  /* Paging a filtered list finds what one big page of it has, in order. */
+  for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+    {
+      g_autoptr(JsonArray) everything = all_devices (queries[i]);
+      g_autoptr(GPtrArray) paged = page_ids (queries[i], 3);
+
+      g_test_message ("%s", queries[i]);
+      g_assert_cmpuint (json_array_get_length (everything), >, 3);
+      g_assert_cmpuint (paged->len, ==, json_array_get_length (everything));
+      for (guint j = 0; j < paged->len; j++)
+        g_assert_cmpstr (g_ptr_array_index (paged, j), ==,
+                         json_object_get_string_member (
+                           json_array_get_object_element (everything, j),
+                           "id"));
+    }
+}
+
 static gboolean
 text_contains (JsonObject *device,
                const char *member,
@@ -714,6 +813,31 @@ test_filters (void)
   check_filter ("license=flex", NULL, "flex");
   check_filter ("license=manager", NULL, "manager");
   check_filter ("license=standard&q=streife", "streife", "standard");
+
+  /* Every filter has a total of its own, whichever was asked first, also
+   * for characters no device has. */
+  {
+    static const char * const queries[] = {
+      "q=%1E", "", "q=%1F", "license=flex&q=%1F", "q=%1Fflex", "license=flex",
+    };
+    static const gint64 expected[] = { 0, 240, 0, 0, 0, -1 };
+    g_autoptr(JsonArray) flex = all_devices ("license=flex");
+
+    for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+      {
+        g_autofree char *path = g_strdup_printf ("/devices?limit=1&%s",
+                                                 queries[i]);
+        g_autoptr(TestResponse) response = get (path, admin_token);
+
+        g_test_message ("%s", queries[i]);
+        g_assert_cmpuint (response->status, ==, 200);
+        g_assert_cmpint (json_object_get_int_member (test_object (response),
+                                                     "total"), ==,
+                         expected[i] >= 0
+                         ? expected[i]
+                         : (gint64) json_array_get_length (flex));
+      }
+  }
 }
 
 /* The list's modules are the detail's bookings, code and state, in order. */
@@ -1322,18 +1446,62 @@ test_chunked_too_large (void)
   g_assert_cmpint (device_revision (id), ==, 2);
 }
 
+/* A viewer's change on its own tenant's device: 403, and nothing
+ * changes. */
+static void
+assert_viewer_refused (const char *device_id,
+                       const char *path,
+                       const char *body)
+{
+  g_autofree char *key = test_new_key ();
+  g_autoptr(TestResponse) before = get_device (device_id, admin_token);
+  g_autoptr(TestResponse) response = NULL;
+  g_autoptr(TestResponse) after = NULL;
+
+  g_assert_cmpuint (before->status, ==, 200);
+  response = post_change (path, viewer_token, body, key, NULL);
+  test_assert_problem (response, 403, "forbidden");
+  after = get_device (device_id, admin_token);
+  g_assert_cmpuint (after->status, ==, 200);
+  g_assert_cmpmem (g_bytes_get_data (before->body, NULL),
+                   g_bytes_get_size (before->body),
+                   g_bytes_get_data (after->body, NULL),
+                   g_bytes_get_size (after->body));
+}
+
 static void
 test_viewer_forbidden (void)
 {
   g_autofree char *id = find_device (WANT_ACTIVE, "standard", "tickets");
-  g_autoptr(TestResponse) response = book (id, "tickets", viewer_token);
-  g_autoptr(TestResponse) detail = get_device (id, viewer_token);
+  g_autofree char *book_path = g_strdup_printf ("/devices/%s/bookings", id);
+  g_autofree char *cancel_path = NULL;
+  g_autofree char *withdraw_path = NULL;
+  g_autoptr(TestResponse) booked = NULL;
+  g_autoptr(TestResponse) cancelled = NULL;
+  g_autoptr(TestResponse) detail = NULL;
+  const char *booking_id;
 
-  test_assert_problem (response, 403, "forbidden");
+  assert_viewer_refused (id, book_path, "{\"module\":\"tickets\"}");
+  detail = get_device (id, viewer_token);
   g_assert_cmpuint (detail->status, ==, 200);
   g_assert_false (summary_has_module (test_object (detail), "tickets"));
   g_assert_cmpint (json_object_get_int_member (test_object (detail),
                                                "revision"), ==, 1);
+
+  /* Cancelling and withdrawing are changes as well. */
+  booked = book (id, "tickets", admin_token);
+  g_assert_cmpuint (booked->status, ==, 201);
+  booking_id = json_object_get_string_member (test_object (booked), "id");
+  cancel_path = g_strdup_printf ("/devices/%s/bookings/%s/cancel", id,
+                                 booking_id);
+  withdraw_path = g_strdup_printf (
+    "/devices/%s/bookings/%s/withdraw-cancellation", id, booking_id);
+  assert_viewer_refused (id, cancel_path, NULL);
+
+  cancelled = booking_action (id, booking_id, "cancel");
+  g_assert_cmpuint (cancelled->status, ==, 200);
+  assert_viewer_refused (id, withdraw_path, NULL);
+  g_assert_cmpint (device_revision (id), ==, 3);
 }
 
 /* A device of Nordwache, as its admin lists it. */
@@ -1579,6 +1747,28 @@ test_if_match_weak (void)
     g_assert_cmpuint (response->status, ==, 200);
     g_assert_cmpstr (soup_message_headers_get_one (response->headers, "ETag"),
                      ==, "\"3\"");
+    g_clear_pointer (&response, test_response_free);
+
+    /* However long the list, wherever the current tag is in it. */
+    {
+      g_autoptr(GString) tags = g_string_new (NULL);
+      g_autofree char *withdraw = g_strdup_printf (
+        "/devices/%s/bookings/%s/withdraw-cancellation", id, booking_id);
+      g_autofree char *key4 = test_new_key ();
+      g_autofree char *key5 = test_new_key ();
+
+      for (guint i = 100; i < 140; i++)
+        g_string_append_printf (tags, "\"%u\", ", i);
+      response = post_change (withdraw, admin_token, NULL, key4, tags->str);
+      test_assert_problem (response, 412, "precondition_failed");
+      g_clear_pointer (&response, test_response_free);
+
+      g_string_append (tags, "\"3\"");
+      response = post_change (withdraw, admin_token, NULL, key5, tags->str);
+      g_assert_cmpuint (response->status, ==, 200);
+      g_assert_cmpstr (soup_message_headers_get_one (response->headers,
+                                                     "ETag"), ==, "\"4\"");
+    }
   }
 }
 
@@ -1988,6 +2178,7 @@ main (int   argc,
   g_test_add_func ("/server/devices/paging-full-last-page",
                    test_paging_full_last_page);
   g_test_add_func ("/server/devices/filters", test_filters);
+  g_test_add_func ("/server/devices/paging-filtered", test_paging_filtered);
   g_test_add_func ("/server/devices/demo-data", test_demo_data);
   g_test_add_func ("/server/devices/bad-queries", test_bad_list_queries);
   g_test_add_func ("/server/devices/detail", test_device_detail);

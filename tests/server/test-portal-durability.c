@@ -270,6 +270,33 @@ day_after (const char *date,
               (guint) g_date_get_month (&day), (guint) g_date_get_day (&day));
 }
 
+/* The state of a booking in the device's detail; NULL when the detail
+ * no longer lists it (ended). */
+static char *
+booking_state_of (SoupSession  *session,
+                  CdTestPortal *portal,
+                  const char   *token,
+                  const char   *device_path,
+                  const char   *booking_id)
+{
+  g_autoptr(TestResponse) detail = NULL;
+  JsonArray *bookings;
+
+  detail = test_call (session, cd_test_portal_get_url (portal), "GET",
+                      device_path, token, NULL, -1, NULL);
+  g_assert_cmpuint (detail->status, ==, 200);
+  bookings = json_object_get_array_member (test_object (detail), "bookings");
+  for (guint i = 0; i < json_array_get_length (bookings); i++)
+    {
+      JsonObject *booking = json_array_get_object_element (bookings, i);
+
+      if (g_strcmp0 (json_object_get_string_member (booking, "id"),
+                     booking_id) == 0)
+        return g_strdup (json_object_get_string_member (booking, "state"));
+    }
+  return NULL;
+}
+
 static void
 test_later_today (void)
 {
@@ -344,7 +371,20 @@ test_later_today (void)
   g_assert_cmpstr (ends_on, >=, TODAY);
   g_assert_cmpstr (ends_on, <=, "2027-01-14");
 
-  /* The day after ends_on the module has ended; replays survive too. */
+  /* On ends_on itself the module is still usable... */
+  g_assert_true (cd_test_portal_restart (portal, ends_on, &error));
+  g_assert_no_error (error);
+  g_free (token);
+  token = test_sign_in (session, cd_test_portal_get_url (portal),
+                        "admin@muster.example", NULL);
+  {
+    g_autofree char *state = booking_state_of (session, portal, token, path,
+                                               booking_id);
+
+    g_assert_cmpstr (state, ==, "cancellation_pending");
+  }
+
+  /* ...the day after it has ended; replays survive too. */
   day_after (ends_on, later);
   g_assert_true (cd_test_portal_restart (portal, later, &error));
   g_assert_no_error (error);
@@ -397,6 +437,29 @@ test_later_today (void)
   g_assert_cmpstr (soup_message_headers_get_one (replayed->headers,
                                                  "Idempotent-Replayed"),
                    ==, "true");
+
+  /* The ended booking does not come back: booking the module again makes
+   * a new one. */
+  {
+    g_autofree char *book_path = g_strdup_printf ("/devices/%s/bookings",
+                                                  device_id);
+    g_autofree char *body = g_strdup_printf (
+      "{\"module\":\"%s\"}",
+      json_object_get_string_member (test_object (first), "module"));
+    g_autofree char *book_key = test_new_key ();
+    const char *book_headers[] = { "Idempotency-Key", book_key, NULL };
+    g_autoptr(TestResponse) booked = NULL;
+
+    booked = test_call (session, cd_test_portal_get_url (portal), "POST",
+                        book_path, token, body, -1, book_headers);
+    g_assert_cmpuint (booked->status, ==, 201);
+    g_assert_cmpstr (json_object_get_string_member (test_object (booked),
+                                                    "id"), !=, booking_id);
+    g_assert_cmpstr (json_object_get_string_member (test_object (booked),
+                                                    "booked_on"), ==, later);
+    g_assert_cmpstr (json_object_get_string_member (test_object (booked),
+                                                    "state"), ==, "active");
+  }
 }
 
 static void
@@ -449,6 +512,27 @@ test_license_ended (void)
   g_assert_nonnull (device_id);
   g_assert_nonnull (ends_on);
   g_assert_cmpstr (ends_on, >=, TODAY);
+
+  /* On the license's last day it and its modules still run. */
+  g_assert_true (cd_test_portal_restart (portal, ends_on, &error));
+  g_assert_no_error (error);
+  g_free (token);
+  token = test_sign_in (session, cd_test_portal_get_url (portal),
+                        "admin@muster.example", NULL);
+  {
+    g_autofree char *last_day = g_strdup_printf ("/devices/%s", device_id);
+    g_autoptr(TestResponse) on_last_day = NULL;
+
+    on_last_day = test_call (session, cd_test_portal_get_url (portal), "GET",
+                             last_day, token, NULL, -1, NULL);
+    g_assert_cmpuint (on_last_day->status, ==, 200);
+    g_assert_cmpstr (json_object_get_string_member (
+                       json_object_get_object_member (
+                         test_object (on_last_day), "license"), "state"),
+                     ==, "cancelled");
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                        test_object (on_last_day), "bookings")), >, 0);
+  }
 
   /* The day after the license's last day. */
   day_after (ends_on, later);
@@ -791,7 +875,7 @@ test_request_log (void)
 static void
 test_bad_arguments (void)
 {
-  static const char * const cases[][5] = {
+  static const char * const cases[][9] = {
     { "--bogus", NULL },
     { "--listen", "127.0.0.1:0", NULL },
     { "--listen", "nowhere:80", "--database", "x.db", NULL },
@@ -800,6 +884,15 @@ test_bad_arguments (void)
     { "--today", "2026-02-30", "--listen", "127.0.0.1:0", NULL },
     { "--devices", "-5", NULL },
     { "--tls-key", "key.pem", "--listen", "127.0.0.1:0", NULL },
+    /* Dates the demo data and the terms cannot reach from. */
+    { "--today", "0001-01-05", "--listen", "127.0.0.1:0", "--database",
+      "x.db", NULL },
+    { "--today", "3000-01-01", "--listen", "127.0.0.1:0", "--database",
+      "x.db", NULL },
+    { "--devices", "10000001", "--listen", "127.0.0.1:0", "--database",
+      "x.db", NULL },
+    { "--tls-certificate", "none.pem", "--tls-key", "none.pem", "--listen",
+      "127.0.0.1:0", "--database", "x.db", NULL },
   };
   const char *program = g_getenv ("CD_PORTAL_PROGRAM");
 
@@ -828,38 +921,196 @@ test_bad_arguments (void)
 }
 
 static void
-test_sigterm (void)
+test_help (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("cd-portal-term-XXXXXX", NULL);
-  g_autofree char *database = g_build_filename (dir, "portal.db", NULL);
-  g_autofree char *wal = g_strconcat (database, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (database, "-shm", NULL);
-  const char *program = g_getenv ("CD_PORTAL_PROGRAM");
+  static const char * const options[] = {
+    "--listen", "--database", "--seed-demo", "--devices", "--today",
+    "--tls-certificate", "--tls-key",
+  };
   g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
+  g_autofree char *out = NULL;
 
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                              program, "--listen", "127.0.0.1:0",
-                              "--database", database, "--seed-demo",
-                              "--devices", "10", NULL);
+                              g_getenv ("CD_PORTAL_PROGRAM"), "--help", NULL);
   g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out,
+                                                NULL, &error));
   g_assert_no_error (error);
-  g_assert_true (g_str_has_prefix (line, "http://127.0.0.1:"));
-
-  g_subprocess_send_signal (process, SIGTERM);
-  g_assert_true (g_subprocess_wait (process, NULL, &error));
   g_assert_true (g_subprocess_get_if_exited (process));
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
-  assert_integrity (database);
+  for (guint i = 0; i < G_N_ELEMENTS (options); i++)
+    g_assert_nonnull (strstr (out, options[i]));
+}
 
-  g_unlink (wal);
-  g_unlink (shm);
-  g_unlink (database);
+/* A database the portal cannot use: exit 1 with the file named. */
+static void
+assert_database_refused (const char *database)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                              | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                              g_getenv ("CD_PORTAL_PROGRAM"), "--listen",
+                              "127.0.0.1:0", "--database", database,
+                              "--seed-demo", "--devices", "10", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out,
+                                                &err, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, database));
+}
+
+static void
+test_bad_database (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cd-portal-db-XXXXXX", NULL);
+  g_autofree char *text = g_build_filename (dir, "notes.txt", NULL);
+  g_autofree char *newer = g_build_filename (dir, "newer.db", NULL);
+  g_autofree char *missing = g_build_filename (dir, "no", "such", "dir",
+                                               "portal.db", NULL);
+  sqlite3 *db = NULL;
+
+  g_assert_true (g_file_set_contents (text, "Dienstplan\n", -1, NULL));
+  assert_database_refused (text);
+
+  /* The schema is versioned: one from a newer portal is not touched. */
+  g_assert_cmpint (sqlite3_open (newer, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 2", NULL, NULL,
+                                 NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  assert_database_refused (newer);
+
+  assert_database_refused (missing);
+
+  g_unlink (text);
+  g_unlink (newer);
   g_rmdir (dir);
+}
+
+static void
+test_stop_signals (void)
+{
+  static const int signals[] = { SIGTERM, SIGINT };
+  const char *program = g_getenv ("CD_PORTAL_PROGRAM");
+
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    {
+      g_autofree char *dir = g_dir_make_tmp ("cd-portal-term-XXXXXX", NULL);
+      g_autofree char *database = g_build_filename (dir, "portal.db", NULL);
+      g_autofree char *wal = g_strconcat (database, "-wal", NULL);
+      g_autofree char *shm = g_strconcat (database, "-shm", NULL);
+      g_autoptr(GSubprocess) process = NULL;
+      g_autoptr(GDataInputStream) out = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *line = NULL;
+
+      process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                  program, "--listen", "127.0.0.1:0",
+                                  "--database", database, "--seed-demo",
+                                  "--devices", "10", NULL);
+      g_assert_no_error (error);
+      out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+      line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_str_has_prefix (line, "http://127.0.0.1:"));
+
+      g_subprocess_send_signal (process, signals[i]);
+      g_assert_true (g_subprocess_wait (process, NULL, &error));
+      g_assert_true (g_subprocess_get_if_exited (process));
+      g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+
+      /* Closed cleanly: the write-ahead log went into the database. */
+      g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+      assert_integrity (database);
+
+      g_unlink (wal);
+      g_unlink (shm);
+      g_unlink (database);
+      g_rmdir (dir);
+    }
+}
+
+static gboolean
+file_contains (const char *path,
+               const char *needle)
+{
+  g_autofree char *data = NULL;
+  gsize size = 0;
+
+  if (!g_file_get_contents (path, &data, &size, NULL))
+    return FALSE;
+  return memmem (data, size, needle, strlen (needle)) != NULL;
+}
+
+static gint64
+count_rows (sqlite3    *db,
+            const char *sql,
+            const char *text)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 count;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==,
+                   SQLITE_OK);
+  if (text != NULL)
+    sqlite3_bind_text (stmt, 1, text, -1, SQLITE_TRANSIENT);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return count;
+}
+
+static void
+test_secrets_at_rest (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CdTestPortal) portal = NULL;
+  g_autoptr(SoupSession) session = test_session_new ();
+  g_autofree char *access = NULL;
+  g_autofree char *refresh = NULL;
+  g_autofree char *access_hash = NULL;
+  g_autofree char *refresh_hash = NULL;
+  g_autofree char *wal = NULL;
+  const char *database;
+  sqlite3 *db = NULL;
+
+  portal = cd_test_portal_start (TODAY, 20, NULL, &error);
+  g_assert_no_error (error);
+  database = cd_test_portal_get_database (portal);
+  wal = g_strconcat (database, "-wal", NULL);
+  access = test_sign_in (session, cd_test_portal_get_url (portal),
+                         "admin@muster.example", &refresh);
+  access_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, access, -1);
+  refresh_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, refresh,
+                                                -1);
+
+  /* Tokens are kept only as their hashes... */
+  g_assert_cmpint (sqlite3_open_v2 (database, &db, SQLITE_OPEN_READONLY, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (count_rows (db, "SELECT count(*) FROM tokens WHERE hash = ?"
+                                   " AND kind = 'access'", access_hash), ==, 1);
+  g_assert_cmpint (count_rows (db, "SELECT count(*) FROM tokens WHERE hash = ?"
+                                   " AND kind = 'refresh'", refresh_hash), ==,
+                   1);
+  /* ...and passwords as yescrypt hashes. */
+  g_assert_cmpint (count_rows (db, "SELECT count(*) FROM users", NULL), ==, 3);
+  g_assert_cmpint (count_rows (db, "SELECT count(*) FROM users WHERE"
+                                   " password_hash LIKE '$y$%'", NULL), ==, 3);
+  sqlite3_close (db);
+
+  /* Nowhere in the files, the write-ahead log included. */
+  g_assert_true (file_contains (database, "admin@muster.example"));
+  g_assert_false (file_contains (database, access));
+  g_assert_false (file_contains (database, refresh));
+  g_assert_false (file_contains (wal, access));
+  g_assert_false (file_contains (wal, refresh));
 }
 
 static void
@@ -968,7 +1219,10 @@ main (int   argc,
   g_test_add_func ("/server/durability/license-ended", test_license_ended);
   g_test_add_func ("/server/logging/requests", test_request_log);
   g_test_add_func ("/server/durability/bad-arguments", test_bad_arguments);
-  g_test_add_func ("/server/durability/sigterm", test_sigterm);
+  g_test_add_func ("/server/durability/help", test_help);
+  g_test_add_func ("/server/durability/bad-database", test_bad_database);
+  g_test_add_func ("/server/durability/stop-signals", test_stop_signals);
+  g_test_add_func ("/server/storage/secrets-at-rest", test_secrets_at_rest);
   g_test_add_func ("/server/auth/access-token-expiry",
                    test_access_token_expiry);
   g_test_add_func ("/server/https", test_https);

@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "cd-seed.h"
 #include "cd-store.h"
@@ -214,6 +215,98 @@ test_writes (Fixture       *fixture,
   g_assert_cmpstr (after, !=, before);
 }
 
+static void
+test_settings (Fixture       *fixture,
+               gconstpointer  user_data)
+{
+  g_autofree char *journal = NULL;
+  int rc;
+
+  /* As the store serves, after seeding switched the journal for a while:
+   * write-ahead log, a sync at every commit (FULL is 2), keys checked. */
+  journal = query_text (fixture->store, "PRAGMA journal_mode");
+  g_assert_cmpstr (journal, ==, "wal");
+  g_assert_cmpint (query_int (fixture->store, "PRAGMA synchronous"), ==, 2);
+  g_assert_cmpint (query_int (fixture->store, "PRAGMA foreign_keys"), ==, 1);
+  g_assert_cmpint (query_int (fixture->store, "PRAGMA user_version"), ==,
+                   CD_STORE_SCHEMA_VERSION);
+
+  /* The keys are enforced, not only declared. */
+  rc = sqlite3_exec (cd_store_get_db (fixture->store),
+                     "INSERT INTO bookings (device_id, module, id, booked_on,"
+                     " booked_by) VALUES ('no-such-device', 'tickets', 'x',"
+                     " '2026-12-14', 'Anna')", NULL, NULL, NULL);
+  g_assert_cmpint (rc, ==, SQLITE_CONSTRAINT);
+}
+
+static void
+test_reopen (Fixture       *fixture,
+             gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gint64 n_devices;
+  GDate later;
+
+  g_assert_true (cd_store_bump_revision (fixture->store, fixture->muster,
+                                         fixture->device_id, &error));
+  g_assert_no_error (error);
+  before = device_state (fixture);
+  n_devices = query_int (fixture->store, "SELECT count(*) FROM devices");
+
+  /* Opened again and seeded again: the demo keeps its data and changes. */
+  cd_store_free (fixture->store);
+  fixture->store = cd_store_open (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_true (cd_date_parse ("2027-03-01", &later));
+  g_assert_true (cd_seed_demo (fixture->store, &later, 500, &error));
+  g_assert_no_error (error);
+
+  after = device_state (fixture);
+  g_assert_cmpstr (after, ==, before);
+  g_assert_cmpint (query_int (fixture->store, "SELECT count(*) FROM devices"),
+                   ==, n_devices);
+  g_assert_cmpint (query_int (fixture->store, "PRAGMA user_version"), ==,
+                   CD_STORE_SCHEMA_VERSION);
+}
+
+static void
+test_refused_files (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("cd-store-XXXXXX", &error);
+  g_autofree char *newer = NULL;
+  g_autofree char *text = NULL;
+  sqlite3 *db = NULL;
+  CdStore *store;
+
+  g_assert_no_error (error);
+  newer = g_build_filename (dir, "newer.db", NULL);
+  text = g_build_filename (dir, "notes.txt", NULL);
+
+  /* A database from a newer portal is left alone, not migrated down. */
+  g_assert_cmpint (sqlite3_open (newer, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 99", NULL, NULL,
+                                 NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  store = cd_store_open (newer, &error);
+  g_assert_null (store);
+  g_assert_error (error, CD_STORE_ERROR, CD_STORE_ERROR_TOO_NEW);
+  g_clear_error (&error);
+
+  /* A file that is no database is an error, not a crash. */
+  g_assert_true (g_file_set_contents (text, "Schichtplan KW 51\n", -1, NULL));
+  store = cd_store_open (text, &error);
+  g_assert_null (store);
+  g_assert_error (error, CD_STORE_ERROR, CD_STORE_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "notes.txt"));
+
+  g_unlink (newer);
+  g_unlink (text);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -224,6 +317,11 @@ main (int   argc,
               test_reads, fixture_tear_down);
   g_test_add ("/store/tenant/writes", Fixture, NULL, fixture_set_up,
               test_writes, fixture_tear_down);
+  g_test_add ("/store/settings", Fixture, NULL, fixture_set_up,
+              test_settings, fixture_tear_down);
+  g_test_add ("/store/reopen", Fixture, NULL, fixture_set_up,
+              test_reopen, fixture_tear_down);
+  g_test_add_func ("/store/refused-files", test_refused_files);
 
   return g_test_run ();
 }
