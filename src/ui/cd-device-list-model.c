@@ -264,6 +264,17 @@ entry_matches (CdDeviceListModel *self,
 
 /* Arrays */
 
+/* An empty GPtrArray has no storage, and memcpy () and memmove () must
+ * not be given NULL even for nothing. */
+static void
+move_pointers (gpointer *dest,
+               gpointer *src,
+               guint     n_pointers)
+{
+  if (n_pointers > 0)
+    memmove (dest, src, n_pointers * sizeof (gpointer));
+}
+
 /* Replaces @n_removed pointers at @position with @n_added from @added. */
 static void
 splice_pointers (GPtrArray *array,
@@ -279,11 +290,9 @@ splice_pointers (GPtrArray *array,
 
   if (n_added > n_removed)
     g_ptr_array_set_size (array, old_len - n_removed + n_added);
-  memmove (array->pdata + position + n_added,
-           array->pdata + position + n_removed,
-           tail * sizeof (gpointer));
-  if (n_added > 0)
-    memcpy (array->pdata + position, added, n_added * sizeof (gpointer));
+  move_pointers (array->pdata + position + n_added,
+                 array->pdata + position + n_removed, tail);
+  move_pointers (array->pdata + position, added, n_added);
   if (n_added < n_removed)
     g_ptr_array_set_size (array, old_len - n_removed + n_added);
 }
@@ -327,15 +336,15 @@ merge_sorted (GPtrArray *array,
       Entry *entry = g_ptr_array_index (added, i);
       guint at = upper_bound (array, from, entry);
 
-      memcpy (merged->pdata + merged->len, array->pdata + from,
-              (at - from) * sizeof (gpointer));
+      move_pointers (merged->pdata + merged->len, array->pdata + from,
+                     at - from);
       merged->len += at - from;
       merged->pdata[merged->len++] = entry;
       from = at;
     }
 
-  memcpy (merged->pdata + merged->len, array->pdata + from,
-          (array->len - from) * sizeof (gpointer));
+  move_pointers (merged->pdata + merged->len, array->pdata + from,
+                 array->len - from);
   merged->len += array->len - from;
 
   return merged;
@@ -394,9 +403,9 @@ replace_shown (CdDeviceListModel *self,
       GPtrArray *both = g_ptr_array_sized_new (old->len + added);
 
       g_ptr_array_set_size (both, old->len + added);
-      memcpy (both->pdata, old->pdata, (prefix + removed) * sizeof (gpointer));
-      memcpy (both->pdata + prefix + removed, shown->pdata + prefix,
-              (added + suffix) * sizeof (gpointer));
+      move_pointers (both->pdata, old->pdata, prefix + removed);
+      move_pointers (both->pdata + prefix + removed, shown->pdata + prefix,
+                     added + suffix);
 
       self->shown = both;
       g_list_model_items_changed (G_LIST_MODEL (self), prefix + removed, 0,
