@@ -8,7 +8,7 @@ CD_PACKAGES=(
   libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev
   libsecret-1-dev libsqlite3-dev libcrypt-dev
   gettext appstream desktop-file-utils python3
-  xvfb xauth dbus-daemon dbus-user-session gnome-keyring
+  xvfb xauth xdotool dbus-daemon dbus-user-session gnome-keyring
   locales fonts-cantarell adwaita-icon-theme
   clang libclang-rt-14-dev
 )
@@ -61,12 +61,17 @@ cd_ensure_locales() {
 }
 
 # Configures (once) and builds the app into $1 with the install prefix $2.
+# A configuration that broke off half-way is started again from scratch.
 cd_build() {
   local builddir=$1 prefix=$2
   shift 2
   if [ ! -f "$builddir/build.ninja" ]; then
     echo "==> Configuring $builddir"
-    meson setup "$builddir" --prefix="$prefix" "$@"
+    if [ -d "$builddir/meson-private" ]; then
+      meson setup --wipe "$builddir" --prefix="$prefix" "$@"
+    else
+      meson setup "$builddir" --prefix="$prefix" "$@"
+    fi
   fi
   echo "==> Building"
   meson compile -C "$builddir"

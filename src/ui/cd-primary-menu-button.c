@@ -46,12 +46,30 @@ role_text (CdAccountRole role)
     }
 }
 
+/* The menu's account slot exists only while Sign Out is enabled, and is
+ * made anew each time; the template keeps account_box alive in between. */
+static void
+place_account_box (CdPrimaryMenuButton *self)
+{
+  GtkPopover *popover;
+
+  g_assert (CD_IS_PRIMARY_MENU_BUTTON (self));
+
+  if (gtk_widget_get_parent (self->account_box) != NULL)
+    return;
+
+  popover = gtk_menu_button_get_popover (self->button);
+  gtk_popover_menu_add_child (GTK_POPOVER_MENU (popover), self->account_box,
+                              "account");
+}
+
 static void
 update_account (CdPrimaryMenuButton *self)
 {
   CdAccount *account = NULL;
   g_autofree char *tooltip = NULL;
   const char *name;
+  const char *role;
 
   g_assert (CD_IS_PRIMARY_MENU_BUTTON (self));
 
@@ -66,6 +84,8 @@ update_account (CdPrimaryMenuButton *self)
       return;
     }
 
+  place_account_box (self);
+
   name = cd_account_get_display_name (account);
   if (name == NULL || *name == '\0')
     name = cd_account_get_username (account);
@@ -74,13 +94,14 @@ update_account (CdPrimaryMenuButton *self)
   adw_avatar_set_text (self->account_avatar, name);
   gtk_label_set_text (self->display_name_label, name);
   gtk_label_set_text (self->tenant_label, cd_account_get_tenant_name (account));
-  gtk_label_set_text (self->role_label,
-                      role_text (cd_account_get_role (account)));
+  role = role_text (cd_account_get_role (account));
+  gtk_label_set_text (self->role_label, role);
 
-  /* TRANSLATORS: tooltip of the main menu button; the first %s is a
-   * person's name, the second their company */
-  tooltip = g_strdup_printf (_("Signed in as %s, %s"), name,
-                             cd_account_get_tenant_name (account));
+  /* TRANSLATORS: tooltip of the main menu button: a person's name, their
+   * company and their role, e.g. “Signed in as Anna Bergmann, Muster
+   * GmbH (Administrator)” */
+  tooltip = g_strdup_printf (_("Signed in as %1$s, %2$s (%3$s)"), name,
+                             cd_account_get_tenant_name (account), role);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), tooltip);
 }
 
@@ -203,12 +224,7 @@ cd_primary_menu_button_class_init (CdPrimaryMenuButtonClass *klass)
 static void
 cd_primary_menu_button_init (CdPrimaryMenuButton *self)
 {
-  GtkPopover *popover;
-
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  popover = gtk_menu_button_get_popover (self->button);
-  gtk_popover_menu_add_child (GTK_POPOVER_MENU (popover), self->account_box,
-                              "account");
   gtk_widget_set_visible (self->account_box, FALSE);
 }

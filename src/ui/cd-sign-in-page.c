@@ -56,12 +56,67 @@ sign_in_free (SignIn *sign_in)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SignIn, sign_in_free)
 
+static void
+set_row_invalid (GtkWidget *row,
+                 gboolean   invalid)
+{
+  if (invalid)
+    {
+      gtk_widget_add_css_class (row, "error");
+      gtk_accessible_update_state (GTK_ACCESSIBLE (row),
+                                   GTK_ACCESSIBLE_STATE_INVALID,
+                                   GTK_ACCESSIBLE_INVALID_TRUE, -1);
+    }
+  else
+    {
+      gtk_widget_remove_css_class (row, "error");
+      gtk_accessible_reset_state (GTK_ACCESSIBLE (row),
+                                  GTK_ACCESSIBLE_STATE_INVALID);
+    }
+}
+
+static void
+clear_invalid_rows (CdSignInPage *self)
+{
+  g_assert (CD_IS_SIGN_IN_PAGE (self));
+
+  set_row_invalid (GTK_WIDGET (self->portal_row), FALSE);
+  set_row_invalid (GTK_WIDGET (self->username_row), FALSE);
+  set_row_invalid (GTK_WIDGET (self->password_row), FALSE);
+}
+
+/* Marks the field the message is about, and puts the cursor there. */
+static void
+mark_invalid_row (CdSignInPage *self,
+                  GtkWidget    *row)
+{
+  g_assert (CD_IS_SIGN_IN_PAGE (self));
+
+  clear_invalid_rows (self);
+  set_row_invalid (row, TRUE);
+  gtk_widget_grab_focus (row);
+}
+
+/* Typing in a marked field takes the mark away. */
+static void
+on_row_changed (CdSignInPage *self,
+                GtkEditable  *row)
+{
+  g_assert (CD_IS_SIGN_IN_PAGE (self));
+
+  if (gtk_widget_has_css_class (GTK_WIDGET (row), "error"))
+    set_row_invalid (GTK_WIDGET (row), FALSE);
+}
+
 void
 cd_sign_in_page_show_message (CdSignInPage *self,
                               const char   *message,
                               gboolean      is_error)
 {
   g_return_if_fail (CD_IS_SIGN_IN_PAGE (self));
+
+  if (message == NULL)
+    clear_invalid_rows (self);
 
   gtk_label_set_text (self->message_label, message != NULL ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->message_label), message != NULL);
@@ -142,12 +197,14 @@ on_client_signed_in (GObject      *source,
                            CD_PORTAL_ERROR_INVALID_GRANT))
         {
           gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
-          gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+          mark_invalid_row (self, GTK_WIDGET (self->password_row));
         }
       else if (g_error_matches (error, CD_PORTAL_ERROR,
-                                CD_PORTAL_ERROR_NOT_A_PORTAL))
+                                CD_PORTAL_ERROR_NOT_A_PORTAL)
+               || g_error_matches (error, CD_PORTAL_ERROR,
+                                   CD_PORTAL_ERROR_TLS))
         {
-          gtk_widget_grab_focus (GTK_WIDGET (self->portal_row));
+          mark_invalid_row (self, GTK_WIDGET (self->portal_row));
         }
       return;
     }
@@ -183,7 +240,7 @@ cd_sign_in_page_sign_in (CdSignInPage *self,
       cd_sign_in_page_set_busy (self, FALSE, NULL);
       message = cd_error_text (error);
       cd_sign_in_page_show_message (self, message, TRUE);
-      gtk_widget_grab_focus (GTK_WIDGET (self->portal_row));
+      mark_invalid_row (self, GTK_WIDGET (self->portal_row));
       return;
     }
 
@@ -221,19 +278,19 @@ sign_in_action (GtkWidget  *widget,
       cd_sign_in_page_show_message (self,
                                     _("Enter the address of your portal."),
                                     TRUE);
-      gtk_widget_grab_focus (GTK_WIDGET (self->portal_row));
+      mark_invalid_row (self, GTK_WIDGET (self->portal_row));
       return;
     }
   if (*username == '\0')
     {
       cd_sign_in_page_show_message (self, _("Enter your user name."), TRUE);
-      gtk_widget_grab_focus (GTK_WIDGET (self->username_row));
+      mark_invalid_row (self, GTK_WIDGET (self->username_row));
       return;
     }
   if (*password == '\0')
     {
       cd_sign_in_page_show_message (self, _("Enter your password."), TRUE);
-      gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+      mark_invalid_row (self, GTK_WIDGET (self->password_row));
       return;
     }
 
@@ -380,6 +437,7 @@ cd_sign_in_page_class_init (CdSignInPageClass *klass)
                                         status_label);
   gtk_widget_class_bind_template_callback (widget_class,
                                            on_row_entry_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_changed);
 
   gtk_widget_class_install_action (widget_class, "sign-in-page.sign-in", NULL,
                                    sign_in_action);

@@ -600,6 +600,24 @@ cd_window_get_property (GObject    *object,
     }
 }
 
+/* After the construct properties: GtkWindow:maximized is one, and its
+ * default would undo a maximize done in init. */
+static void
+cd_window_constructed (GObject *object)
+{
+  CdWindow *self = CD_WINDOW (object);
+
+  G_OBJECT_CLASS (cd_window_parent_class)->constructed (object);
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings,
+                                                   "window-width"),
+                               g_settings_get_int (self->settings,
+                                                   "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+}
+
 static void
 cd_window_dispose (GObject *object)
 {
@@ -643,6 +661,7 @@ cd_window_class_init (CdWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->get_property = cd_window_get_property;
+  object_class->constructed = cd_window_constructed;
   object_class->dispose = cd_window_dispose;
   object_class->finalize = cd_window_finalize;
   window_class->close_request = cd_window_close_request;
@@ -692,13 +711,6 @@ cd_window_init (CdWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APP_ID);
-  gtk_window_set_default_size (GTK_WINDOW (self),
-                               g_settings_get_int (self->settings,
-                                                   "window-width"),
-                               g_settings_get_int (self->settings,
-                                                   "window-height"));
-  if (g_settings_get_boolean (self->settings, "window-maximized"))
-    gtk_window_maximize (GTK_WINDOW (self));
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sign-out", FALSE);

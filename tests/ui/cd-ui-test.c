@@ -341,3 +341,18 @@ cd_ui_test_read_csv (const char *text)
 
   return records;
 }
+
+void
+cd_ui_test_press_keys (const char *keys)
+{
+  const char *argv[] = { "xdotool", "key", "--clearmodifiers", keys, NULL };
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_return_if_fail (keys != NULL);
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}

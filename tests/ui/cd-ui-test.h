@@ -24,6 +24,9 @@ GtkWidget *cd_ui_test_find_by_type      (GtkWidget         *root,
 char      *cd_ui_test_collect_text      (GtkWidget         *root);
 char      *cd_ui_test_screenshot        (GtkWidget         *widget,
                                          const char        *name);
+/* Presses @keys (xdotool syntax, e.g. "Escape", "ctrl+q") on the test's
+ * display, so they reach the focused window as a user's would. */
+void       cd_ui_test_press_keys        (const char        *keys);
 /* The records of an RFC 4180 CSV text, each a strv; fails the test on a
  * malformed text. */
 GPtrArray *cd_ui_test_read_csv          (const char        *text);

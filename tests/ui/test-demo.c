@@ -12,6 +12,7 @@
 
 #include "cd-application.h"
 #include "cd-credentials.h"
+#include "cd-device-page.h"
 #include "cd-devices-page.h"
 #include "cd-sign-in-page.h"
 #include "cd-ui-test.h"
@@ -81,6 +82,147 @@ count_stored_sessions (void)
 }
 
 static gboolean
+page_is_shown (gpointer user_data)
+{
+  GtkWidget *window = user_data;
+
+  return find_mapped (window, CD_TYPE_DEVICE_PAGE) != NULL
+         && find_mapped (window, CD_TYPE_DEVICES_PAGE) == NULL;
+}
+
+static gboolean
+list_is_shown (gpointer user_data)
+{
+  GtkWidget *window = user_data;
+
+  return find_mapped (window, CD_TYPE_DEVICES_PAGE) != NULL
+         && find_mapped (window, CD_TYPE_DEVICE_PAGE) == NULL;
+}
+
+static gboolean
+spinner_is_spinning (GtkWidget *widget)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return FALSE;
+  if (GTK_IS_SPINNER (widget) && gtk_spinner_get_spinning (GTK_SPINNER (widget)))
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (spinner_is_spinning (child))
+      return TRUE;
+
+  return FALSE;
+}
+
+static gboolean
+device_is_loaded (gpointer user_data)
+{
+  return !spinner_is_spinning (user_data);
+}
+
+/* Opens the first device of the list as a click on its row would. */
+static void
+open_first_device (GtkWindow *window)
+{
+  GtkWidget *devices_page;
+  GtkWidget *list_view;
+  GtkWidget *device_page;
+  g_autoptr(CdDevice) device = NULL;
+  g_autofree char *shown = NULL;
+
+  devices_page = find_mapped (GTK_WIDGET (window), CD_TYPE_DEVICES_PAGE);
+  g_assert_nonnull (devices_page);
+  list_view = cd_ui_test_find_by_type (devices_page, GTK_TYPE_LIST_VIEW);
+  g_assert_nonnull (list_view);
+  device = g_list_model_get_item (
+             cd_devices_page_get_selection (CD_DEVICES_PAGE (devices_page)), 0);
+  g_assert_nonnull (device);
+
+  g_signal_emit_by_name (list_view, "activate", 0);
+  if (!cd_ui_test_wait_until (page_is_shown, window, 10000))
+    {
+      shown = cd_ui_test_collect_text (GTK_WIDGET (window));
+      g_error ("The device page is not shown; the window shows:\n%s", shown);
+    }
+  device_page = find_mapped (GTK_WIDGET (window), CD_TYPE_DEVICE_PAGE);
+  g_assert_nonnull (cd_ui_test_wait_for_text (device_page,
+                                              cd_device_get_name (device),
+                                              10000));
+}
+
+static void
+assert_back_on_list (GtkWindow  *window,
+                     const char *how)
+{
+  g_autofree char *shown = NULL;
+
+  if (cd_ui_test_wait_until (list_is_shown, window, 10000))
+    return;
+
+  shown = cd_ui_test_collect_text (GTK_WIDGET (window));
+  g_error ("%s did not go back to the list; the window shows:\n%s", how, shown);
+}
+
+static GtkWidget *
+find_back_button (GtkWidget *root)
+{
+  if (GTK_IS_BUTTON (root) && gtk_widget_get_mapped (root)
+      && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)),
+                    "win.back") == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_back_button (child);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* A device opens from the list; the back button, Escape and Alt+Left
+ * each return to the list. */
+static void
+check_navigation (GtkWindow *window)
+{
+  GtkWidget *back;
+
+  open_first_device (window);
+  g_assert_true (cd_ui_test_wait_until (device_is_loaded,
+                                        find_mapped (GTK_WIDGET (window),
+                                                     CD_TYPE_DEVICE_PAGE),
+                                        20000));
+  g_free (cd_ui_test_screenshot (GTK_WIDGET (window), "demo-device.png"));
+
+  back = find_back_button (GTK_WIDGET (window));
+  g_assert_nonnull (back);
+  g_assert_true (gtk_widget_is_sensitive (back));
+  gtk_widget_activate (back);
+  assert_back_on_list (window, "The back button");
+  /* The list has no back button: there is nothing to go back to. */
+  g_assert_null (find_back_button (GTK_WIDGET (window)));
+
+  open_first_device (window);
+  cd_ui_test_press_keys ("Escape");
+  assert_back_on_list (window, "Escape");
+
+  open_first_device (window);
+  cd_ui_test_press_keys ("alt+Left");
+  assert_back_on_list (window, "Alt+Left");
+
+  /* On the list Escape does not leave it. */
+  cd_ui_test_press_keys ("Escape");
+  cd_ui_test_iterate (200);
+  g_assert_true (list_is_shown (window));
+}
+
+static gboolean
 check_demo (gpointer user_data)
 {
   DemoRun *run = user_data;
@@ -118,6 +260,8 @@ check_demo (gpointer user_data)
   g_assert_cmpuint (count_stored_sessions (), ==, 0);
 
   g_free (cd_ui_test_screenshot (GTK_WIDGET (window), "demo-devices.png"));
+
+  check_navigation (window);
 
   run->portal_pid = g_strdup (cd_demo_portal_get_identifier (demo));
   g_assert_nonnull (run->portal_pid);
@@ -236,6 +380,80 @@ test_portal_dies_with_app (void)
   g_assert_true (poll_until (process_is_gone,
                                         GINT_TO_POINTER (processes.portal),
                                         10000));
+}
+
+static gboolean
+check_demo_button (gpointer user_data)
+{
+  DemoRun *run = user_data;
+  g_autofree char *label = NULL;
+  g_autofree char *shown = NULL;
+  GtkWindow *window;
+  GtkWidget *page;
+  GtkWidget *button;
+  CdPortalClient *client;
+
+  window = gtk_application_get_active_window (GTK_APPLICATION (run->app));
+  g_assert_nonnull (window);
+  page = cd_ui_test_find_by_type (GTK_WIDGET (window), CD_TYPE_SIGN_IN_PAGE);
+  g_assert_nonnull (page);
+  if (!cd_ui_test_wait_until ((CdUiTestCondition) gtk_widget_get_mapped,
+                              page, 10000))
+    {
+      shown = cd_ui_test_collect_text (GTK_WIDGET (window));
+      g_error ("The sign-in page is not shown; the window shows:\n%s", shown);
+    }
+
+  button = cd_ui_test_find_button (page, _("Try the _Demo"));
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+
+  if (!cd_ui_test_wait_until (devices_page_shown, run, 120000))
+    {
+      shown = cd_ui_test_collect_text (GTK_WIDGET (window));
+      g_error ("The demo did not reach the devices; the window shows:\n%s",
+               shown);
+    }
+  client = cd_window_get_client (CD_WINDOW (window));
+  g_assert_nonnull (client);
+  g_assert_cmpstr (cd_portal_client_get_portal_url (client), ==,
+                   cd_demo_portal_get_url (cd_application_get_demo_portal (
+                                             run->app)));
+  g_assert_cmpstr (cd_account_get_username (cd_portal_client_get_account (client)),
+                   ==, "admin@muster.example");
+
+  run->checked = TRUE;
+  g_action_group_activate_action (G_ACTION_GROUP (run->app), "quit", NULL);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_activate_demo_button (GApplication *app,
+                         DemoRun      *run)
+{
+  g_idle_add (check_demo_button, run);
+}
+
+/* “Try the Demo” on the sign-in page does what --demo does. */
+static void
+test_demo_button (void)
+{
+  char *argv[] = { (char *) "coredinate-admin", NULL };
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(CdApplication) app = cd_application_new ();
+  DemoRun run = { 0 };
+  int status;
+
+  g_settings_reset (settings, "portal-url");
+  g_settings_reset (settings, "username");
+  run.app = app;
+  g_signal_connect_after (app, "activate",
+                          G_CALLBACK (on_activate_demo_button), &run);
+  status = g_application_run (G_APPLICATION (app), 1, argv);
+
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (run.checked);
 }
 
 static gboolean
@@ -369,6 +587,7 @@ main (int   argc,
 
   g_test_add_func ("/demo/reaches-devices", test_demo_reaches_devices);
   g_test_add_func ("/demo/portal-dies-with-app", test_portal_dies_with_app);
+  g_test_add_func ("/demo/button", test_demo_button);
   g_test_add_func ("/demo/missing-program", test_demo_missing_program);
   g_test_add_func ("/app/portal-option", test_portal_option);
 
