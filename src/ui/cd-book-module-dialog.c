@@ -57,7 +57,13 @@ update_terms (CdBookModuleDialog *self)
   module = find_module (self, self->module_code);
   earliest_end = cd_format_date (self->earliest_end);
 
-  if (module == NULL)
+  if (module == NULL && earliest_end != NULL)
+    /* TRANSLATORS: %s is a date like "Mar 14, 2027" */
+    terms = g_strdup_printf (_("Modules run with the license term and renew "
+                               "with it. A module booked now and cancelled "
+                               "today would end on %s at the earliest."),
+                             earliest_end);
+  else if (module == NULL)
     terms = g_strdup (_("Modules run with the license term and renew with "
                         "it."));
   else if (earliest_end == NULL)

@@ -20,6 +20,7 @@ struct _CdBookingRow
   GtkLabel      *price_label;
   GtkLabel      *description_label;
   GtkLabel      *booked_label;
+  GtkLabel      *cancelled_label;
   GtkLabel      *state_label;
   GtkButton     *action_button;
 };
@@ -45,6 +46,33 @@ describe_booked (CdBooking *booking)
 
   /* TRANSLATORS: "Booked on Dec 1, 2026" */
   return g_strdup_printf (_("Booked on %s"), booked_on);
+}
+
+/* Who gave notice is what an admin asks first about a pending
+ * cancellation, so the row says it next to who booked. */
+static char *
+describe_cancelled (CdBooking *booking)
+{
+  g_autofree char *cancelled_on = NULL;
+  const char *cancelled_by;
+
+  g_assert (CD_IS_BOOKING (booking));
+
+  if (cd_booking_get_state (booking) != CD_BOOKING_STATE_CANCELLATION_PENDING)
+    return NULL;
+
+  cancelled_on = cd_format_date (cd_booking_get_cancelled_on (booking));
+  cancelled_by = cd_booking_get_cancelled_by (booking);
+  if (cancelled_on == NULL)
+    return NULL;
+
+  if (cancelled_by != NULL)
+    /* TRANSLATORS: "Cancelled on Dec 7, 2026 by admin@example.com" */
+    return g_strdup_printf (_("Cancelled on %s by %s"), cancelled_on,
+                            cancelled_by);
+
+  /* TRANSLATORS: "Cancelled on Dec 7, 2026" */
+  return g_strdup_printf (_("Cancelled on %s"), cancelled_on);
 }
 
 static void
@@ -129,6 +157,8 @@ cd_booking_row_class_init (CdBookingRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CdBookingRow,
                                         booked_label);
   gtk_widget_class_bind_template_child (widget_class, CdBookingRow,
+                                        cancelled_label);
+  gtk_widget_class_bind_template_child (widget_class, CdBookingRow,
                                         state_label);
   gtk_widget_class_bind_template_child (widget_class, CdBookingRow,
                                         action_button);
@@ -158,6 +188,7 @@ cd_booking_row_new (CdBooking *booking,
 {
   CdBookingRow *self;
   g_autofree char *booked = NULL;
+  g_autofree char *cancelled = NULL;
   g_autofree char *price = NULL;
 
   g_return_val_if_fail (CD_IS_BOOKING (booking), NULL);
@@ -186,6 +217,11 @@ cd_booking_row_new (CdBooking *booking,
   booked = describe_booked (booking);
   gtk_label_set_text (self->booked_label, booked);
   gtk_widget_set_visible (GTK_WIDGET (self->booked_label), booked != NULL);
+
+  cancelled = describe_cancelled (booking);
+  gtk_label_set_text (self->cancelled_label, cancelled);
+  gtk_widget_set_visible (GTK_WIDGET (self->cancelled_label),
+                          cancelled != NULL);
 
   show_state (self, withdrawable);
 

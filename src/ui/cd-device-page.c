@@ -21,9 +21,11 @@ typedef enum
   CHANGE_WITHDRAW,
 } ChangeKind;
 
+typedef struct _Change Change;
+
 /* One change the user asked for. It is kept after a network failure so
  * that "Retry" sends the very same request, Idempotency-Key included. */
-typedef struct
+struct _Change
 {
   ChangeKind  kind;
   CdDevice   *device;           /* (owned) the device the page was given */
@@ -31,7 +33,9 @@ typedef struct
   char       *module_name;      /* (owned) for messages */
   gint64      revision;         /* the revision the user saw */
   char       *idempotency_key;  /* (owned) */
-} Change;
+  GDate      *shown_end;        /* (owned) (nullable) the end date the user
+                                 * confirmed a cancellation with */
+};
 
 struct _CdDevicePage
 {
@@ -73,12 +77,8 @@ struct _CdDevicePage
   GtkLabel           *license_state_label;
   GtkWidget          *license_type_row;
   GtkLabel           *license_type_label;
-  GtkWidget          *term_start_row;
-  GtkLabel           *term_start_label;
-  GtkWidget          *term_length_row;
-  GtkLabel           *term_length_label;
-  GtkWidget          *notice_period_row;
-  GtkLabel           *notice_period_label;
+  GtkWidget          *term_row;
+  GtkLabel           *term_label;
   GtkWidget          *current_term_end_row;
   GtkLabel           *current_term_end_label;
   GtkWidget          *notice_deadline_row;
@@ -96,8 +96,10 @@ struct _CdDevicePage
 
 G_DEFINE_FINAL_TYPE (CdDevicePage, cd_device_page, ADW_TYPE_BIN)
 
-static void load_device  (CdDevicePage *self);
-static void send_change  (CdDevicePage *self);
+static void load_device         (CdDevicePage *self);
+static void send_change         (CdDevicePage *self);
+static void refresh_left_device (CdDevicePage *self,
+                                 Change       *change);
 
 static void
 change_clear (Change *change)
@@ -106,6 +108,7 @@ change_clear (Change *change)
   g_free (change->target);
   g_free (change->module_name);
   g_free (change->idempotency_key);
+  g_clear_pointer (&change->shown_end, g_date_free);
 }
 
 /* Shared by the page (to retry it) and the request in flight. */
@@ -277,6 +280,58 @@ format_months (int months)
   return g_strdup_printf (ngettext ("%d month", "%d months", months), months);
 }
 
+/* "24 months from Mar 15, 2025": length and start in one row, so that the
+ * module list stays in view on a small screen. */
+static char *
+format_term (CdLicense *license)
+{
+  g_autofree char *months = NULL;
+  g_autofree char *start = NULL;
+
+  months = format_months (cd_license_get_term_months (license));
+  start = cd_format_date (cd_license_get_term_start (license));
+
+  if (start == NULL)
+    return g_steal_pointer (&months);
+
+  if (months == NULL)
+    return g_steal_pointer (&start);
+
+  /* TRANSLATORS: a license term, "24 months from Mar 15, 2025" */
+  return g_strdup_printf (_("%1$s from %2$s"), months, start);
+}
+
+/* Under the notice deadline. A deadline that has passed is why the next
+ * possible end lies a term after the current term end, so it says so. */
+static char *
+format_notice_period (CdLicense *license)
+{
+  int months = cd_license_get_notice_months (license);
+  const GDate *term_end = cd_license_get_current_term_end (license);
+  const GDate *next_end = cd_license_get_next_possible_end (license);
+  g_autofree char *period = NULL;
+  gboolean passed;
+
+  if (months < 0)
+    return NULL;
+
+  passed = term_end != NULL && next_end != NULL
+           && g_date_valid (term_end) && g_date_valid (next_end)
+           && g_date_compare (next_end, term_end) > 0;
+
+  if (months == 0)
+    return g_strdup (_("No notice period"));
+
+  period = format_months (months);
+  if (passed)
+    /* TRANSLATORS: under the notice deadline, "Notice period: 3 months,
+     * deadline passed" */
+    return g_strdup_printf (_("Notice period: %s, deadline passed"), period);
+
+  /* TRANSLATORS: under the notice deadline, "Notice period: 3 months" */
+  return g_strdup_printf (_("Notice period: %s"), period);
+}
+
 static void
 update_actions (CdDevicePage *self)
 {
@@ -371,7 +426,7 @@ render_license (CdDevicePage *self)
   GtkWidget *state_widget = GTK_WIDGET (self->license_state_label);
   g_autofree char *state = NULL;
   g_autofree char *ends_on = NULL;
-  g_autofree char *term_length = NULL;
+  g_autofree char *term = NULL;
   g_autofree char *notice_period = NULL;
 
   g_assert (CD_IS_DEVICE_PAGE (self));
@@ -385,9 +440,7 @@ render_license (CdDevicePage *self)
                  device != NULL ? _("No license") : NULL);
       gtk_widget_add_css_class (state_widget, "no-license");
       set_value (self->license_type_label, self->license_type_row, NULL);
-      set_value (self->term_start_label, self->term_start_row, NULL);
-      set_value (self->term_length_label, self->term_length_row, NULL);
-      set_value (self->notice_period_label, self->notice_period_row, NULL);
+      set_value (self->term_label, self->term_row, NULL);
       set_value (self->current_term_end_label, self->current_term_end_row,
                  NULL);
       set_value (self->notice_deadline_label, self->notice_deadline_row,
@@ -422,23 +475,35 @@ render_license (CdDevicePage *self)
       break;
     }
 
-  term_length = format_months (cd_license_get_term_months (license));
-  notice_period = format_months (cd_license_get_notice_months (license));
+  term = format_term (license);
+  notice_period = format_notice_period (license);
 
   set_value (self->license_state_label, self->license_state_row, state);
   set_value (self->license_type_label, self->license_type_row,
              license_type_name (self, cd_license_get_type_code (license)));
-  set_date_value (self->term_start_label, self->term_start_row,
-                  cd_license_get_term_start (license));
-  set_value (self->term_length_label, self->term_length_row, term_length);
-  set_value (self->notice_period_label, self->notice_period_row,
-             notice_period);
+  set_value (self->term_label, self->term_row, term);
   set_date_value (self->current_term_end_label, self->current_term_end_row,
                   cd_license_get_current_term_end (license));
   set_date_value (self->notice_deadline_label, self->notice_deadline_row,
                   cd_license_get_notice_deadline (license));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->notice_deadline_row),
+                               notice_period != NULL ? notice_period : "");
   set_date_value (self->next_possible_end_label, self->next_possible_end_row,
                   cd_license_get_next_possible_end (license));
+
+  /* Notice only matters while the license still renews, and an ended
+   * license has no term end ahead; showing those dates would suggest a
+   * choice the admin no longer has. */
+  if (cd_license_get_state (license) != CD_LICENSE_STATE_ACTIVE)
+    set_value (self->notice_deadline_label, self->notice_deadline_row, NULL);
+
+  if (cd_license_get_state (license) == CD_LICENSE_STATE_ENDED)
+    {
+      set_value (self->current_term_end_label, self->current_term_end_row,
+                 NULL);
+      set_value (self->next_possible_end_label, self->next_possible_end_row,
+                 NULL);
+    }
 }
 
 /* Says why the module controls cannot be used, when they cannot. */
@@ -908,12 +973,133 @@ is_conflict (const GError *error)
                              CD_PORTAL_ERROR_BOOKING_NOT_ACTIVE);
 }
 
+/* What went wrong with @change; when the page shows another device by
+ * now, the message says which device and module it is about. */
+static void
+show_change_error (CdDevicePage *self,
+                   Change       *change,
+                   const GError *error,
+                   gboolean      offer_retry)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *message = NULL;
+
+  g_assert (CD_IS_DEVICE_PAGE (self));
+  g_assert (error != NULL);
+
+  if (change->device == self->device)
+    {
+      if (is_conflict (error))
+        text = g_strdup (_("This device was changed in the meantime. The "
+                           "page now shows its current state; please check "
+                           "it and try again."));
+      else
+        text = cd_error_text (error);
+
+      show_message (self, text, offer_retry);
+      return;
+    }
+
+  if (is_conflict (error))
+    text = g_strdup (_("The device was changed in the meantime. Open it to "
+                       "check its current state."));
+  else
+    text = cd_error_text (error);
+
+  /* A change that can be retried may have been made; one that was
+   * refused was not. */
+  if (offer_retry)
+    /* TRANSLATORS: %1$s is a module name, %2$s a device name, %3$s says
+     * what went wrong */
+    message = g_strdup_printf (_("The portal has not confirmed the change "
+                                 "of “%1$s” on “%2$s”. %3$s"),
+                               change->module_name,
+                               cd_device_get_name (change->device), text);
+  else
+    /* TRANSLATORS: %1$s is a module name, %2$s a device name, %3$s says
+     * why */
+    message = g_strdup_printf (_("The change of “%1$s” on “%2$s” was not "
+                                 "made. %3$s"),
+                               change->module_name,
+                               cd_device_get_name (change->device), text);
+  show_message (self, message, offer_retry);
+}
+
 static void
 on_undo_toast_dismissed (CdDevicePage *self,
                          AdwToast     *toast)
 {
   if (self->undo_toast == toast)
     g_clear_object (&self->undo_toast);
+}
+
+/* A change that finishes after the user opened another device is told
+ * with the device's name, and without Undo: the page could not show what
+ * the Undo would act on. */
+static AdwToast *
+new_moved_on_toast (Change    *change,
+                    CdBooking *booking)
+{
+  g_autofree char *ends_on = NULL;
+  const char *device_name;
+
+  g_assert (change != NULL);
+
+  device_name = cd_device_get_name (change->device);
+  switch (change->kind)
+    {
+    case CHANGE_BOOK:
+      /* TRANSLATORS: %1$s is a module name, %2$s a device name */
+      return adw_toast_new_format (_("“%1$s” booked on “%2$s”"),
+                                   change->module_name, device_name);
+
+    case CHANGE_CANCEL:
+      ends_on = cd_format_date (cd_booking_get_ends_on (booking));
+      /* TRANSLATORS: %1$s is a module name, %2$s a device name, %3$s a
+       * date */
+      return adw_toast_new_format (_("“%1$s” on “%2$s” cancelled, usable "
+                                     "until %3$s"),
+                                   change->module_name, device_name,
+                                   ends_on != NULL ? ends_on : "?");
+
+    case CHANGE_WITHDRAW:
+    default:
+      /* TRANSLATORS: %1$s is a module name, %2$s a device name */
+      return adw_toast_new_format (_("Cancellation of “%1$s” on “%2$s” "
+                                     "withdrawn"),
+                                   change->module_name, device_name);
+    }
+}
+
+/* The portal sets the end by its own date. Once that has passed a notice
+ * deadline since the page was loaded, the module runs longer than the
+ * confirmation said: that must not go unnoticed. */
+static void
+warn_if_end_moved (CdDevicePage *self,
+                   Change       *change,
+                   CdBooking    *booking)
+{
+  const GDate *ends_on = cd_booking_get_ends_on (booking);
+  g_autofree char *ends_on_text = NULL;
+  g_autofree char *shown_text = NULL;
+  g_autofree char *message = NULL;
+
+  g_assert (CD_IS_DEVICE_PAGE (self));
+
+  if (change->shown_end == NULL || ends_on == NULL || !g_date_valid (ends_on)
+      || g_date_compare (ends_on, change->shown_end) == 0)
+    return;
+
+  ends_on_text = cd_format_date (ends_on);
+  shown_text = cd_format_date (change->shown_end);
+  /* TRANSLATORS: %1$s is a module name, %2$s the date it really ends on,
+   * %3$s the date the confirmation showed */
+  message = g_strdup_printf (_("“%1$s” ends on %2$s, not on %3$s: a notice "
+                               "deadline passed since the page was loaded. "
+                               "Withdraw the cancellation if you want to "
+                               "keep the module."),
+                             change->module_name, ends_on_text, shown_text);
+  show_message (self, message, FALSE);
 }
 
 static void
@@ -926,6 +1112,12 @@ toast_change_done (CdDevicePage *self,
 
   g_assert (CD_IS_DEVICE_PAGE (self));
 
+  if (change->device != self->device)
+    {
+      add_toast (self, new_moved_on_toast (change, booking));
+      return;
+    }
+
   switch (change->kind)
     {
     case CHANGE_BOOK:
@@ -935,6 +1127,7 @@ toast_change_done (CdDevicePage *self,
 
     case CHANGE_CANCEL:
       ends_on = cd_format_date (cd_booking_get_ends_on (booking));
+      warn_if_end_moved (self, change, booking);
       /* TRANSLATORS: %1$s is a module name, %2$s a date */
       toast = adw_toast_new_format (_("“%1$s” cancelled, usable until %2$s"),
                                     change->module_name,
@@ -1011,21 +1204,15 @@ on_change_sent (GObject      *source,
       /* Kept: "Retry" sends the same request with the same key. */
       g_debug ("Change not confirmed, offering to retry: %s", error->message);
       self->busy = FALSE;
-      show_error (self, error, TRUE);
+      show_change_error (self, change, error, TRUE);
       update_actions (self);
       return;
     }
 
   g_clear_pointer (&self->change, change_unref);
 
-  if (error != NULL && is_conflict (error))
-    show_message (self,
-                  _("This device was changed in the meantime. The page now "
-                    "shows its current state; please check it and try "
-                    "again."),
-                  FALSE);
-  else if (error != NULL)
-    show_error (self, error, FALSE);
+  if (error != NULL)
+    show_change_error (self, change, error, FALSE);
   else
     toast_change_done (self, change, booking);
 
@@ -1083,12 +1270,14 @@ send_change (CdDevicePage *self)
     }
 }
 
-/* A new change replaces one that waited for a retry. */
+/* A new change replaces one that waited for a retry. @shown_end is the
+ * end date the user was shown, for a cancellation. */
 static void
 start_change (CdDevicePage *self,
               ChangeKind    kind,
               const char   *target,
-              const char   *name)
+              const char   *name,
+              const GDate  *shown_end)
 {
   Change *change;
 
@@ -1108,7 +1297,11 @@ start_change (CdDevicePage *self,
   change->module_name = g_strdup (name);
   change->revision = cd_device_get_revision (self->detail);
   change->idempotency_key = cd_portal_client_new_idempotency_key ();
+  if (shown_end != NULL && g_date_valid (shown_end))
+    change->shown_end = g_date_copy (shown_end);
 
+  if (self->change != NULL && self->change->device != self->device)
+    refresh_left_device (self, self->change);
   g_clear_pointer (&self->change, change_unref);
   self->change = change;
 
@@ -1129,7 +1322,7 @@ on_book_dialog_response (CdDevicePage       *self,
     return;
 
   start_change (self, CHANGE_BOOK, module_code,
-                module_name (self, module_code));
+                module_name (self, module_code), NULL);
 }
 
 static void
@@ -1143,7 +1336,7 @@ book_action (GtkWidget  *widget,
   CdLicense *license;
   GtkWidget *dialog;
 
-  if (self->detail == NULL || self->busy)
+  if (self->detail == NULL || self->busy || !can_change (self))
     return;
 
   if (self->book_dialog != NULL)
@@ -1184,11 +1377,13 @@ on_cancel_dialog_response (CdDevicePage     *self,
                            AdwMessageDialog *dialog)
 {
   const char *booking_id;
+  const GDate *shown_end;
   CdBooking *booking;
 
   g_assert (CD_IS_DEVICE_PAGE (self));
 
   booking_id = g_object_get_data (G_OBJECT (dialog), "cd-booking-id");
+  shown_end = g_object_get_data (G_OBJECT (dialog), "cd-shown-end");
   if (self->detail == NULL || self->busy)
     return;
 
@@ -1197,7 +1392,8 @@ on_cancel_dialog_response (CdDevicePage     *self,
     return;
 
   start_change (self, CHANGE_CANCEL, booking_id,
-                module_name (self, cd_booking_get_module_code (booking)));
+                module_name (self, cd_booking_get_module_code (booking)),
+                shown_end);
 }
 
 static void
@@ -1208,12 +1404,15 @@ cancel_action (GtkWidget  *widget,
   CdDevicePage *self = CD_DEVICE_PAGE (widget);
   const char *booking_id = g_variant_get_string (parameter, NULL);
   g_autofree char *end = NULL;
+  g_autofree char *term_end_text = NULL;
+  const GDate *next_end;
+  const GDate *term_end;
   CdBooking *booking;
   CdLicense *license;
   GtkWidget *dialog;
   const char *name;
 
-  if (self->detail == NULL || self->busy)
+  if (self->detail == NULL || self->busy || !can_change (self))
     return;
 
   booking = cd_device_find_booking (self->detail, booking_id);
@@ -1222,12 +1421,32 @@ cancel_action (GtkWidget  *widget,
 
   name = module_name (self, cd_booking_get_module_code (booking));
   license = cd_device_get_license (self->detail);
-  end = cd_format_date (license != NULL
-                        ? cd_license_get_next_possible_end (license) : NULL);
+  next_end = license != NULL ? cd_license_get_next_possible_end (license)
+                             : NULL;
+  term_end = license != NULL ? cd_license_get_current_term_end (license)
+                             : NULL;
+  end = cd_format_date (next_end);
+  term_end_text = cd_format_date (term_end);
 
   dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
                                    _("Cancel Module?"), NULL);
-  if (end != NULL)
+
+  /* A module that runs a whole term longer than the admin may expect
+   * says why. */
+  if (end != NULL && term_end_text != NULL
+      && g_date_compare (next_end, term_end) > 0)
+    adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                    /* TRANSLATORS: %1$s is a module name,
+                                     * %2$s a device name, %3$s and %4$s
+                                     * dates */
+                                    _("“%1$s” on “%2$s” will end on %3$s "
+                                      "and stays usable until then. The "
+                                      "notice deadline for the current "
+                                      "term, which ends on %4$s, has "
+                                      "passed."),
+                                    name, cd_device_get_name (self->detail),
+                                    end, term_end_text);
+  else if (end != NULL)
     adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
                                     /* TRANSLATORS: %1$s is a module name,
                                      * %2$s a device name, %3$s a date */
@@ -1258,6 +1477,10 @@ cancel_action (GtkWidget  *widget,
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
   g_object_set_data_full (G_OBJECT (dialog), "cd-booking-id",
                           g_strdup (booking_id), g_free);
+  if (next_end != NULL && g_date_valid (next_end))
+    g_object_set_data_full (G_OBJECT (dialog), "cd-shown-end",
+                            g_date_copy (next_end),
+                            (GDestroyNotify) g_date_free);
   g_signal_connect_object (dialog, "response::cancel-module",
                            G_CALLBACK (on_cancel_dialog_response), self,
                            G_CONNECT_SWAPPED);
@@ -1283,7 +1506,8 @@ withdraw_action (GtkWidget  *widget,
     return;
 
   start_change (self, CHANGE_WITHDRAW, booking_id,
-                module_name (self, cd_booking_get_module_code (booking)));
+                module_name (self, cd_booking_get_module_code (booking)),
+                NULL);
 }
 
 static void
@@ -1370,6 +1594,47 @@ cd_device_page_set_client (CdDevicePage   *self,
   load_device (self);
 }
 
+static void
+on_left_device_refreshed (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(CdDevice) device = user_data;
+  g_autoptr(CdDevice) fresh = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fresh = cd_portal_client_get_device_finish (CD_PORTAL_CLIENT (source),
+                                              result, &error);
+  if (fresh == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Device left with a change unconfirmed not reloaded: %s",
+                 error->message);
+      return;
+    }
+
+  cd_device_update_from (device, fresh);
+}
+
+/* The portal may have made a change whose answer was lost. When the user
+ * leaves it without retrying, the list still learns what the portal has. */
+static void
+refresh_left_device (CdDevicePage *self,
+                     Change       *change)
+{
+  g_assert (CD_IS_DEVICE_PAGE (self));
+  g_assert (change != NULL);
+
+  if (self->client == NULL)
+    return;
+
+  cd_portal_client_get_device_async (self->client,
+                                     cd_device_get_id (change->device),
+                                     self->change_cancellable,
+                                     on_left_device_refreshed,
+                                     g_object_ref (change->device));
+}
+
 /**
  * cd_device_page_set_device:
  * @self: the page
@@ -1388,8 +1653,12 @@ cd_device_page_set_device (CdDevicePage *self,
   g_set_object (&self->device, device);
 
   /* A change waiting for a retry belongs to the device it was made on. */
-  if (!self->busy)
-    g_clear_pointer (&self->change, change_unref);
+  if (!self->busy && self->change != NULL)
+    {
+      if (self->change->device != device)
+        refresh_left_device (self, self->change);
+      g_clear_pointer (&self->change, change_unref);
+    }
 
   hide_message (self);
   dismiss_undo_toast (self);
@@ -1483,12 +1752,8 @@ cd_device_page_class_init (CdDevicePageClass *klass)
   BIND (license_state_label);
   BIND (license_type_row);
   BIND (license_type_label);
-  BIND (term_start_row);
-  BIND (term_start_label);
-  BIND (term_length_row);
-  BIND (term_length_label);
-  BIND (notice_period_row);
-  BIND (notice_period_label);
+  BIND (term_row);
+  BIND (term_label);
   BIND (current_term_end_row);
   BIND (current_term_end_label);
   BIND (notice_deadline_row);

@@ -119,6 +119,46 @@ cd_format_monthly_price (gint64      amount_minor,
   return g_strdup_printf (_("%s per month"), price);
 }
 
+#define SKEW_TOLERATED (5 * G_TIME_SPAN_MINUTE)
+
+/* A time after now, when the clocks disagree or a date lies ahead. */
+static char *
+format_ahead (GTimeSpan span)
+{
+  gint64 minutes = span / G_TIME_SPAN_MINUTE;
+  gint64 hours = span / G_TIME_SPAN_HOUR;
+  gint64 days = span / G_TIME_SPAN_DAY;
+
+  g_assert (span > 0);
+
+  if (hours < 1)
+    return g_strdup_printf (ngettext ("in %d minute", "in %d minutes",
+                                      (gulong) minutes),
+                            (int) minutes);
+
+  if (days < 1)
+    return g_strdup_printf (ngettext ("in %d hour", "in %d hours",
+                                      (gulong) hours),
+                            (int) hours);
+
+  if (days < 2)
+    return g_strdup (_("tomorrow"));
+
+  if (days < 31)
+    return g_strdup_printf (ngettext ("in %d day", "in %d days",
+                                      (gulong) days),
+                            (int) days);
+
+  if (days < 365)
+    return g_strdup_printf (ngettext ("in %d month", "in %d months",
+                                      (gulong) (days / 30)),
+                            (int) (days / 30));
+
+  return g_strdup_printf (ngettext ("in %d year", "in %d years",
+                                    (gulong) (days / 365)),
+                          (int) (days / 365));
+}
+
 char *
 cd_format_relative_time (GDateTime *then,
                          GDateTime *now)
@@ -138,7 +178,11 @@ cd_format_relative_time (GDateTime *then,
   hours = span / G_TIME_SPAN_HOUR;
   days = span / G_TIME_SPAN_DAY;
 
-  /* A clock that runs ahead of the portal's is not worth a "in 2 minutes". */
+  /* A few minutes between this computer's clock and the portal's are not
+   * worth an "in 2 minutes"; more than that would make "just now" a lie. */
+  if (span < -SKEW_TOLERATED)
+    return format_ahead (-span);
+
   if (minutes < 1)
     return g_strdup (_("just now"));
 

@@ -21,7 +21,8 @@ char *cd_format_monthly_price  (gint64       amount_minor,
 /* "12,000" / "12.000". */
 char *cd_format_count          (guint64      count);
 /* "just now", "5 minutes ago", "yesterday", "3 days ago", "4 months ago"
- * relative to @now (NULL: the current time); NULL @then gives "never". */
+ * relative to @now (NULL: the current time); "in 4 days" when @then lies
+ * more than a few minutes ahead; NULL @then gives "never". */
 char *cd_format_relative_time  (GDateTime   *then,
                                 GDateTime   *now);
 

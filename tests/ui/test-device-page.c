@@ -5,11 +5,13 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cd-book-module-dialog.h"
 #include "cd-booking-row.h"
 #include "cd-device-page.h"
+#include "cd-device-row.h"
 #include "cd-error-text.h"
 #include "cd-format.h"
 #include "cd-portal.h"
@@ -82,6 +84,77 @@ term_end (const GDate *term_start,
   return add_days (next_start, -1);
 }
 
+/* The dates of an active license on @today, by the contract's rule. */
+typedef struct
+{
+  GDate *current_end;        /* (owned) */
+  GDate *notice_deadline;    /* (owned) */
+  GDate *next_possible_end;  /* (owned) */
+} TermDates;
+
+static void
+term_dates_compute (TermDates   *dates,
+                    const GDate *term_start,
+                    int          term_months,
+                    int          notice_months,
+                    const GDate *today)
+{
+  g_autoptr(GDate) after_end = NULL;
+  g_autoptr(GDate) notice_start = NULL;
+  int term = 0;
+
+  dates->current_end = term_end (term_start, term_months, term);
+  while (g_date_compare (today, dates->current_end) > 0)
+    {
+      g_date_free (dates->current_end);
+      dates->current_end = term_end (term_start, term_months, ++term);
+    }
+
+  after_end = add_days (dates->current_end, 1);
+  notice_start = add_months (after_end, -notice_months);
+  dates->notice_deadline = add_days (notice_start, -1);
+
+  if (g_date_compare (today, dates->notice_deadline) <= 0)
+    dates->next_possible_end = g_date_copy (dates->current_end);
+  else
+    dates->next_possible_end = term_end (term_start, term_months, term + 1);
+}
+
+static void
+term_dates_clear (TermDates *dates)
+{
+  g_clear_pointer (&dates->current_end, g_date_free);
+  g_clear_pointer (&dates->notice_deadline, g_date_free);
+  g_clear_pointer (&dates->next_possible_end, g_date_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TermDates, term_dates_clear)
+
+static GDate *
+parse_today (void)
+{
+  int year;
+  int month;
+  int day;
+
+  g_assert_cmpint (sscanf (TODAY, "%d-%d-%d", &year, &month, &day), ==, 3);
+  g_assert_true (g_date_valid_dmy (day, month, year));
+
+  return g_date_new_dmy (day, month, year);
+}
+
+/* The dates of @license on the test's day, computed by the test. */
+static void
+license_term_dates (TermDates *dates,
+                    CdLicense *license)
+{
+  g_autoptr(GDate) today = parse_today ();
+
+  term_dates_compute (dates, cd_license_get_term_start (license),
+                      cd_license_get_term_months (license),
+                      cd_license_get_notice_months (license), today);
+}
+
 /* The day a module cancelled on @today ends on, for an active license. */
 static GDate *
 expected_module_end (const GDate *term_start,
@@ -89,27 +162,11 @@ expected_module_end (const GDate *term_start,
                      int          notice_months,
                      const GDate *today)
 {
-  g_autoptr(GDate) current_end = NULL;
-  g_autoptr(GDate) after_end = NULL;
-  g_autoptr(GDate) notice_start = NULL;
-  g_autoptr(GDate) notice_deadline = NULL;
-  int term = 0;
+  g_auto(TermDates) dates = { NULL, NULL, NULL };
 
-  current_end = term_end (term_start, term_months, term);
-  while (g_date_compare (today, current_end) > 0)
-    {
-      g_date_free (current_end);
-      current_end = term_end (term_start, term_months, ++term);
-    }
+  term_dates_compute (&dates, term_start, term_months, notice_months, today);
 
-  after_end = add_days (current_end, 1);
-  notice_start = add_months (after_end, -notice_months);
-  notice_deadline = add_days (notice_start, -1);
-
-  if (g_date_compare (today, notice_deadline) <= 0)
-    return g_steal_pointer (&current_end);
-
-  return term_end (term_start, term_months, term + 1);
+  return g_steal_pointer (&dates.next_possible_end);
 }
 
 static void
@@ -304,8 +361,12 @@ typedef enum
   WANT_BOOKABLE,         /* active license, at least two bookable modules */
   WANT_ACTIVE_BOOKING,   /* active license with an active booking */
   WANT_NOTICE_BOOKING,   /* the same, with a notice period to honour */
+  WANT_LATE_NOTICE,      /* an active booking whose notice misses the
+                          * current term end */
+  WANT_MIXED_BOOKINGS,   /* active license, active and pending bookings */
   WANT_NO_LICENSE,
   WANT_CANCELLED_LICENSE,  /* cancelled license with a pending booking */
+  WANT_ENDED_LICENSE,
 } Want;
 
 typedef struct
@@ -317,6 +378,8 @@ typedef struct
   CdDevice       *detail;       /* (owned) the detail when the test began */
   GtkWindow      *window;       /* (owned) */
   CdDevicePage   *page;         /* (unowned) */
+  GtkWindow      *list_window;  /* (owned) (nullable) */
+  GtkWidget      *list_row;     /* (unowned) the device's row of the list */
 } Fixture;
 
 static gboolean
@@ -329,6 +392,10 @@ device_fits (CdDevice *detail,
 
   if (want == WANT_NO_LICENSE)
     return license == NULL;
+
+  if (want == WANT_ENDED_LICENSE)
+    return license != NULL
+           && cd_license_get_state (license) == CD_LICENSE_STATE_ENDED;
 
   if (want == WANT_CANCELLED_LICENSE)
     {
@@ -350,9 +417,81 @@ device_fits (CdDevice *detail,
   if (want == WANT_NOTICE_BOOKING && cd_license_get_notice_months (license) < 1)
     return FALSE;
 
+  if (want == WANT_LATE_NOTICE)
+    {
+      g_auto(TermDates) dates = { NULL, NULL, NULL };
+
+      license_term_dates (&dates, license);
+      if (g_date_compare (dates.next_possible_end, dates.current_end) == 0)
+        return FALSE;
+    }
+
+  if (want == WANT_MIXED_BOOKINGS)
+    {
+      g_autoptr(CdBooking) pending =
+        first_booking (detail, CD_BOOKING_STATE_CANCELLATION_PENDING);
+
+      if (pending == NULL)
+        return FALSE;
+    }
+
   active = first_booking (detail, CD_BOOKING_STATE_ACTIVE);
 
   return active != NULL;
+}
+
+static GListModel *
+list_modules (CdPortalClient *client)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GListModel *modules;
+
+  cd_portal_client_list_modules_async (client, NULL, store_result, &result);
+  modules = cd_portal_client_list_modules_finish (client,
+                                                  await_result (&result),
+                                                  &error);
+  g_assert_no_error (error);
+
+  return modules;
+}
+
+static GListModel *
+list_license_types (CdPortalClient *client)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GListModel *types;
+
+  cd_portal_client_list_license_types_async (client, NULL, store_result,
+                                             &result);
+  types = cd_portal_client_list_license_types_finish (client,
+                                                      await_result (&result),
+                                                      &error);
+  g_assert_no_error (error);
+
+  return types;
+}
+
+/* The device list's row for the opened device, in a window of its own:
+ * it shows the very object the list holds, as the devices page does. */
+static void
+show_list_row (Fixture *fixture)
+{
+  g_autoptr(GListModel) modules = list_modules (fixture->other);
+  g_autoptr(GListModel) types = list_license_types (fixture->other);
+  CdDeviceRow *row = cd_device_row_new ();
+
+  cd_device_row_set_modules (row, modules);
+  cd_device_row_set_license_types (row, types);
+  cd_device_row_set_device (row, fixture->list_device);
+
+  fixture->list_window = GTK_WINDOW (gtk_window_new ());
+  g_object_ref_sink (fixture->list_window);
+  gtk_window_set_default_size (fixture->list_window, 900, 80);
+  gtk_window_set_child (fixture->list_window, GTK_WIDGET (row));
+  fixture->list_row = GTK_WIDGET (row);
+  gtk_window_present (fixture->list_window);
 }
 
 static void
@@ -403,6 +542,7 @@ open_device (Fixture *fixture,
   g_assert_nonnull (fixture->list_device);
   g_assert_false (cd_device_get_has_detail (fixture->list_device));
 
+  show_list_row (fixture);
   cd_device_page_set_device (fixture->page, fixture->list_device);
   gtk_notebook_set_current_page (
     GTK_NOTEBOOK (cd_ui_test_find_by_type (GTK_WIDGET (fixture->page),
@@ -415,9 +555,12 @@ fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   gtk_window_destroy (fixture->window);
+  if (fixture->list_window != NULL)
+    gtk_window_destroy (fixture->list_window);
   cd_ui_test_iterate (50);
 
   g_clear_object (&fixture->window);
+  g_clear_object (&fixture->list_window);
   g_clear_object (&fixture->list_device);
   g_clear_object (&fixture->detail);
   g_clear_object (&fixture->client);
@@ -524,6 +667,53 @@ static void
 wait_for_window_gone (GType type)
 {
   g_assert_true (cd_ui_test_wait_until (window_is_gone, &type, TIMEOUT_MS));
+}
+
+static guint
+count_windows (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint count = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (g_type_is_a (G_OBJECT_TYPE (window), type)
+          && gtk_widget_get_mapped (GTK_WIDGET (window)))
+        count++;
+    }
+
+  return count;
+}
+
+static void
+collect_row_buttons (GtkWidget *widget,
+                     gboolean   in_row,
+                     GPtrArray *buttons)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return;
+
+  in_row = in_row || CD_IS_BOOKING_ROW (widget);
+  if (in_row && GTK_IS_BUTTON (widget))
+    g_ptr_array_add (buttons, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_row_buttons (child, in_row, buttons);
+}
+
+/* Every button the user can see in the module rows. */
+static GPtrArray *
+booking_row_buttons (GtkWidget *root)
+{
+  GPtrArray *buttons = g_ptr_array_new ();
+
+  collect_row_buttons (root, FALSE, buttons);
+
+  return buttons;
 }
 
 /* The booking row showing @name, or NULL. */
@@ -666,6 +856,14 @@ book_button (Fixture *fixture)
   return button;
 }
 
+static gboolean
+book_button_is_sensitive (gpointer user_data)
+{
+  Fixture *fixture = user_data;
+
+  return gtk_widget_is_sensitive (book_button (fixture));
+}
+
 /* Waits until the detail is loaded and the page lets an admin book. */
 static void
 wait_until_bookable (Fixture *fixture)
@@ -723,18 +921,6 @@ first_bookable (Fixture *fixture,
   g_assert_cmpuint (g_strv_length ((char **) bookable), >, position);
 
   return bookable[position];
-}
-
-static gboolean
-list_device_has_module (gpointer user_data)
-{
-  Fixture *fixture = ((gpointer *) user_data)[0];
-  const char *module_code = ((gpointer *) user_data)[1];
-  CdBookingState state;
-
-  return cd_device_lookup_module_state (fixture->list_device, module_code,
-                                        &state)
-         && state == CD_BOOKING_STATE_ACTIVE;
 }
 
 /* A proxy between the page and the portal that can lose every answer
@@ -869,6 +1055,16 @@ flaky_proxy_new (const char *portal_url)
   return proxy;
 }
 
+/* After the portal was restarted on another port. */
+static void
+flaky_proxy_set_upstream (FlakyProxy *proxy,
+                          const char *portal_url)
+{
+  g_assert_true (g_str_has_prefix (portal_url, "http://"));
+  g_free (proxy->upstream);
+  proxy->upstream = g_strdup (portal_url + strlen ("http://"));
+}
+
 /* Also ends the connections that are open, so that the new mode applies
  * to the next request at once. */
 static void
@@ -905,11 +1101,11 @@ test_book_adds_row (Fixture       *fixture,
 {
   g_autoptr(CdModule) module = NULL;
   g_autoptr(CdDevice) after = NULL;
+  g_autofree char *toast = NULL;
   CdBookModuleDialog *dialog;
   const char *module_code;
   GtkWidget *button;
   GtkWidget *row;
-  gpointer wait[2];
 
   open_device (fixture, WANT_BOOKABLE);
   wait_for_text (GTK_WIDGET (fixture->page),
@@ -919,6 +1115,9 @@ test_book_adds_row (Fixture       *fixture,
   module = find_module (fixture->other, module_code);
   g_assert_null (find_booking_row (GTK_WIDGET (fixture->page),
                                    cd_module_get_name (module)));
+  wait_for_text (fixture->list_row, cd_device_get_name (fixture->detail));
+  g_assert_null (cd_ui_test_find_text (fixture->list_row,
+                                       cd_module_get_name (module)));
 
   dialog = open_book_dialog (fixture, module_code);
   g_free (cd_ui_test_screenshot (GTK_WIDGET (dialog),
@@ -932,16 +1131,33 @@ test_book_adds_row (Fixture       *fixture,
   row = wait_for_row (fixture, cd_module_get_name (module),
                       tr ("Active", "Aktiv"));
   g_assert_nonnull (find_button_exact (row, tr ("Cancel", "Kündigen")));
+  toast = german ? g_strdup_printf ("„%s“ gebucht", cd_module_get_name (module))
+                 : g_strdup_printf ("“%s” booked", cd_module_get_name (module));
+  wait_for_text (GTK_WIDGET (fixture->page), toast);
 
-  /* The list's object (the source of the device's list row) follows. */
-  wait[0] = fixture;
-  wait[1] = (gpointer) module_code;
-  g_assert_true (cd_ui_test_wait_until (list_device_has_module, wait,
-                                        TIMEOUT_MS));
+  /* The device's row in the list shows the module, without a reload. */
+  wait_for_text (fixture->list_row, cd_module_get_name (module));
 
   after = get_device (fixture->other, cd_device_get_id (fixture->list_device));
   g_assert_cmpuint (count_bookings (after, module_code,
                                     CD_BOOKING_STATE_ACTIVE), ==, 1);
+}
+
+/* The position of the list box row that shows @text, or -1. */
+static int
+row_index_of_text (GtkWidget  *root,
+                   const char *text)
+{
+  GtkWidget *label = cd_ui_test_find_text (root, text);
+  GtkWidget *row;
+
+  if (label == NULL)
+    return -1;
+
+  row = gtk_widget_get_ancestor (label, GTK_TYPE_LIST_BOX_ROW);
+  g_assert_nonnull (row);
+
+  return gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row));
 }
 
 static void
@@ -950,39 +1166,55 @@ test_cancel_and_undo (Fixture       *fixture,
 {
   g_autoptr(CdBooking) booking = NULL;
   g_autoptr(CdModule) module = NULL;
-  g_autoptr(GDate) today = g_date_new_dmy (14, 12, 2026);
-  g_autoptr(GDate) expected_end = NULL;
+  g_auto(TermDates) dates = { NULL, NULL, NULL };
   g_autofree char *end_text = NULL;
+  g_autofree char *term_end_text = NULL;
   g_autofree char *pending_text = NULL;
-  g_autofree char *history_text = NULL;
+  g_autofree char *list_text = NULL;
+  g_autofree char *toast_text = NULL;
+  g_autofree char *cancelled_text = NULL;
+  g_autofree char *withdrawn_text = NULL;
+  g_autofree char *confirm_end = NULL;
+  g_autofree char *confirm_reason = NULL;
+  g_autofree char *notice_text = NULL;
   g_autoptr(CdDevice) after = NULL;
-  CdLicense *license;
+  const char *actor;
   GtkWindow *confirm;
+  GtkWidget *history;
   GtkWidget *row;
   GtkWidget *button;
-  CdBookingState state;
+  int cancelled_index;
+  int withdrawn_index;
 
-  open_device (fixture, WANT_NOTICE_BOOKING);
+  /* A device whose notice deadline for the current term has passed: the
+   * module ends a whole term later than the current term end. */
+  open_device (fixture, WANT_LATE_NOTICE);
 
   booking = first_booking (fixture->detail, CD_BOOKING_STATE_ACTIVE);
   module = find_module (fixture->other, cd_booking_get_module_code (booking));
-  license = cd_device_get_license (fixture->detail);
-  expected_end = expected_module_end (cd_license_get_term_start (license),
-                                      cd_license_get_term_months (license),
-                                      cd_license_get_notice_months (license),
-                                      today);
-  end_text = cd_format_date (expected_end);
-  g_test_message ("%s on %s, term start %d-%d-%d, ends on %s",
+  license_term_dates (&dates, cd_device_get_license (fixture->detail));
+  end_text = cd_format_date (dates.next_possible_end);
+  term_end_text = cd_format_date (dates.current_end);
+  g_assert_cmpstr (end_text, !=, term_end_text);
+  g_test_message ("%s on %s, term ends %s, module ends %s",
                   cd_module_get_code (module),
-                  cd_device_get_name (fixture->detail),
-                  g_date_get_year (cd_license_get_term_start (license)),
-                  g_date_get_month (cd_license_get_term_start (license)),
-                  g_date_get_day (cd_license_get_term_start (license)),
+                  cd_device_get_name (fixture->detail), term_end_text,
                   end_text);
 
   row = wait_for_row (fixture, cd_module_get_name (module),
                       tr ("Active", "Aktiv"));
   wait_until_bookable (fixture);
+
+  /* The license part says the deadline has passed. */
+  notice_text = german
+                ? g_strdup_printf ("Kündigungsfrist: %d Monate, abgelaufen",
+                                   cd_license_get_notice_months (
+                                     cd_device_get_license (fixture->detail)))
+                : g_strdup_printf ("Notice period: %d months, deadline passed",
+                                   cd_license_get_notice_months (
+                                     cd_device_get_license (fixture->detail)));
+  wait_for_text (GTK_WIDGET (fixture->page), notice_text);
+
   button = find_button_exact (row, tr ("Cancel", "Kündigen"));
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_is_sensitive (button));
@@ -992,9 +1224,22 @@ test_cancel_and_undo (Fixture       *fixture,
   confirm = wait_for_window (ADW_TYPE_MESSAGE_DIALOG);
   wait_for_text (GTK_WIDGET (confirm), cd_module_get_name (module));
   wait_for_text (GTK_WIDGET (confirm), cd_device_get_name (fixture->detail));
-  wait_for_text (GTK_WIDGET (confirm), end_text);
-  wait_for_text (GTK_WIDGET (confirm),
-                 tr ("stays usable until then", "bis dahin nutzbar"));
+  /* ... and why it is a term later than the current term end. */
+  confirm_end = german
+                ? g_strdup_printf ("endet am %s und bleibt bis dahin nutzbar",
+                                   end_text)
+                : g_strdup_printf ("will end on %s and stays usable until "
+                                   "then", end_text);
+  confirm_reason = german
+                   ? g_strdup_printf ("die am %s endet, ist bereits abgelaufen",
+                                      term_end_text)
+                   : g_strdup_printf ("which ends on %s, has passed",
+                                      term_end_text);
+  wait_for_text (GTK_WIDGET (confirm), confirm_end);
+  wait_for_text (GTK_WIDGET (confirm), confirm_reason);
+  g_free (cd_ui_test_screenshot (GTK_WIDGET (confirm),
+                                 german ? "device-cancel-confirm-de.png"
+                                        : "device-cancel-confirm-en.png"));
   button = find_button_exact (GTK_WIDGET (confirm),
                               tr ("Cancel Module", "Kündigen"));
   g_assert_nonnull (button);
@@ -1008,55 +1253,85 @@ test_cancel_and_undo (Fixture       *fixture,
   row = wait_for_row (fixture, cd_module_get_name (module), pending_text);
   g_assert_nonnull (find_button_exact (row, tr ("Withdraw cancellation",
                                                 "Kündigung zurücknehmen")));
-  g_assert_true (cd_device_lookup_module_state (fixture->list_device,
-                                                cd_module_get_code (module),
-                                                &state));
-  g_assert_cmpint (state, ==, CD_BOOKING_STATE_CANCELLATION_PENDING);
+
+  /* The device's row in the list says so too. */
+  list_text = german ? g_strdup_printf ("Kündigung vorgemerkt zum %s",
+                                        end_text)
+                     : g_strdup_printf ("Cancellation pending: ends %s",
+                                        end_text);
+  wait_for_text (fixture->list_row, list_text);
 
   after = get_device (fixture->other, cd_device_get_id (fixture->list_device));
   g_assert_cmpuint (count_bookings (after, cd_module_get_code (module),
                                     CD_BOOKING_STATE_CANCELLATION_PENDING),
                     ==, 1);
 
-  g_free (cd_ui_test_screenshot (GTK_WIDGET (fixture->window),
-                                 german ? "device-modules-de.png"
-                                        : "device-modules-en.png"));
-
   /* Undo in the toast withdraws the cancellation. */
+  toast_text = german
+               ? g_strdup_printf ("„%s“ gekündigt, nutzbar bis %s",
+                                  cd_module_get_name (module), end_text)
+               : g_strdup_printf ("“%s” cancelled, usable until %s",
+                                  cd_module_get_name (module), end_text);
+  wait_for_text (GTK_WIDGET (fixture->page), toast_text);
   button = find_button_exact (GTK_WIDGET (fixture->page),
                               tr ("Undo", "Rückgängig"));
   g_assert_nonnull (button);
   g_assert_true (cd_ui_test_wait_until (widget_is_sensitive, button,
                                         TIMEOUT_MS));
+  g_free (cd_ui_test_screenshot (GTK_WIDGET (fixture->window),
+                                 german ? "device-modules-de.png"
+                                        : "device-modules-en.png"));
   gtk_widget_activate (button);
 
   row = wait_for_row (fixture, cd_module_get_name (module),
                       tr ("Active", "Aktiv"));
   g_assert_nonnull (find_button_exact (row, tr ("Cancel", "Kündigen")));
   g_assert_null (cd_ui_test_find_text (row, pending_text));
-  g_assert_true (cd_device_lookup_module_state (fixture->list_device,
-                                                cd_module_get_code (module),
-                                                &state));
-  g_assert_cmpint (state, ==, CD_BOOKING_STATE_ACTIVE);
+  wait_for_text_gone (fixture->list_row, list_text);
+  g_assert_nonnull (cd_ui_test_find_text (fixture->list_row,
+                                          cd_module_get_name (module)));
 
-  /* The history lists both changes, newest first. */
+  /* The history lists both changes, newest first, with who made them. */
   gtk_notebook_set_current_page (
     GTK_NOTEBOOK (cd_ui_test_find_by_type (GTK_WIDGET (fixture->page),
                                            GTK_TYPE_NOTEBOOK)),
     2);
-  history_text = german
-                 ? g_strdup_printf ("„%s“ gekündigt zum %s",
-                                    cd_module_get_name (module), end_text)
-                 : g_strdup_printf ("Cancelled “%s”, ends on %s",
-                                    cd_module_get_name (module), end_text);
-  wait_for_text (GTK_WIDGET (fixture->page), history_text);
-  g_clear_pointer (&history_text, g_free);
-  history_text = german
-                 ? g_strdup_printf ("Kündigung von „%s“ zurückgenommen",
-                                    cd_module_get_name (module))
-                 : g_strdup_printf ("Withdrew the cancellation of “%s”",
-                                    cd_module_get_name (module));
-  wait_for_text (GTK_WIDGET (fixture->page), history_text);
+  history = cd_ui_test_find_by_type (
+    gtk_notebook_get_nth_page (
+      GTK_NOTEBOOK (cd_ui_test_find_by_type (GTK_WIDGET (fixture->page),
+                                             GTK_TYPE_NOTEBOOK)),
+      2),
+    GTK_TYPE_LIST_BOX);
+  g_assert_nonnull (history);
+  cancelled_text = german
+                   ? g_strdup_printf ("„%s“ gekündigt zum %s",
+                                      cd_module_get_name (module), end_text)
+                   : g_strdup_printf ("Cancelled “%s”, ends on %s",
+                                      cd_module_get_name (module), end_text);
+  withdrawn_text = german
+                   ? g_strdup_printf ("Kündigung von „%s“ zurückgenommen",
+                                      cd_module_get_name (module))
+                   : g_strdup_printf ("Withdrew the cancellation of “%s”",
+                                      cd_module_get_name (module));
+  wait_for_text (history, withdrawn_text);
+  wait_for_text (history, cancelled_text);
+  withdrawn_index = row_index_of_text (history, withdrawn_text);
+  cancelled_index = row_index_of_text (history, cancelled_text);
+  g_assert_cmpint (withdrawn_index, ==, 0);
+  g_assert_cmpint (cancelled_index, ==, 1);
+
+  actor = cd_account_get_display_name (
+    cd_portal_client_get_account (fixture->client));
+  g_assert_nonnull (actor);
+  row = gtk_widget_get_ancestor (cd_ui_test_find_text (history,
+                                                       cancelled_text),
+                                 GTK_TYPE_LIST_BOX_ROW);
+  g_assert_nonnull (cd_ui_test_find_text (row, actor));
+  row = gtk_widget_get_ancestor (cd_ui_test_find_text (history,
+                                                       withdrawn_text),
+                                 GTK_TYPE_LIST_BOX_ROW);
+  g_assert_nonnull (cd_ui_test_find_text (row, actor));
+
   g_free (cd_ui_test_screenshot (GTK_WIDGET (fixture->window),
                                  german ? "device-history-de.png"
                                         : "device-history-en.png"));
@@ -1070,7 +1345,9 @@ test_book_twice_books_once (Fixture       *fixture,
   g_autoptr(CdDevice) after = NULL;
   g_autoptr(GListModel) events = NULL;
   g_autoptr(CdBookModuleDialog) dialog = NULL;
+  g_autoptr(GPtrArray) row_buttons = NULL;
   const char *module_code;
+  GtkWidget *confirm;
   guint n_booked = 0;
 
   open_device (fixture, WANT_BOOKABLE);
@@ -1079,11 +1356,28 @@ test_book_twice_books_once (Fixture       *fixture,
 
   dialog = g_object_ref (open_book_dialog (fixture, module_code));
 
-  /* Two activations before the first answer arrives. */
+  /* "Book Module" again brings up the same dialog, not a second one. */
+  gtk_widget_activate (book_button (fixture));
+  cd_ui_test_iterate (100);
+  g_assert_cmpuint (count_windows (CD_TYPE_BOOK_MODULE_DIALOG), ==, 1);
+
+  /* A double click: two clicks before the first answer arrives. The
+   * dialog closes on the first, the second still reaches it; then one
+   * more response, as a key press would give. */
+  confirm = find_button_exact (GTK_WIDGET (dialog), tr ("Book", "Buchen"));
+  g_assert_nonnull (confirm);
+  g_object_ref (confirm);
+  g_signal_emit_by_name (confirm, "clicked");
+  g_signal_emit_by_name (confirm, "clicked");
   g_signal_emit_by_name (dialog, "response::book", "book");
-  g_signal_emit_by_name (dialog, "response::book", "book");
-  gtk_window_close (GTK_WINDOW (dialog));
+  g_object_unref (confirm);
+
+  /* While the booking is on its way nothing can be changed. */
   g_assert_false (gtk_widget_is_sensitive (book_button (fixture)));
+  row_buttons = booking_row_buttons (GTK_WIDGET (fixture->page));
+  g_assert_cmpuint (row_buttons->len, >, 0);
+  for (guint i = 0; i < row_buttons->len; i++)
+    g_assert_false (gtk_widget_is_sensitive (row_buttons->pdata[i]));
 
   wait_for_row (fixture, cd_module_get_name (module), tr ("Active", "Aktiv"));
   wait_until_bookable (fixture);
@@ -1298,34 +1592,296 @@ test_retry_after_lost_answer (Fixture       *fixture,
   cd_device_page_set_client (fixture->page, NULL);
 }
 
+/* Another device of the list than the one the test opened, one that
+ * modules can be booked on. */
+static CdDevice *
+other_list_device (Fixture *fixture)
+{
+  g_autoptr(GListModel) devices = list_devices (fixture->other);
+
+  for (guint i = 0; i < g_list_model_get_n_items (devices); i++)
+    {
+      g_autoptr(CdDevice) device = g_list_model_get_item (devices, i);
+      g_autoptr(CdDevice) detail = NULL;
+
+      if (g_strcmp0 (cd_device_get_id (device),
+                     cd_device_get_id (fixture->list_device)) == 0)
+        continue;
+
+      detail = get_device (fixture->other, cd_device_get_id (device));
+      if (device_fits (detail, WANT_BOOKABLE))
+        return g_steal_pointer (&device);
+    }
+
+  g_error ("the fleet has only one device");
+}
+
+/* The answer to a booking is lost and the user opens another device
+ * instead of retrying: the list must still learn that the portal booked. */
 static void
-test_viewer_cannot_change (Fixture       *fixture,
-                           gconstpointer  data)
+test_lost_answer_then_leave (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(FlakyProxy) proxy = NULL;
+  g_autoptr(CdPortalClient) client = NULL;
+  g_autoptr(CdAccount) account = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) network_error = NULL;
+  g_autoptr(CdModule) module = NULL;
+  g_autoptr(CdDevice) next_device = NULL;
+  g_autofree char *message = NULL;
+  CdBookModuleDialog *dialog;
+
+  proxy = flaky_proxy_new (cd_test_portal_get_url (fixture->portal));
+  client = cd_portal_client_new (proxy->url, &error);
+  g_assert_no_error (error);
+  cd_portal_client_sign_in_async (client, "admin@muster.example", "demo",
+                                  NULL, store_result, &result);
+  account = cd_portal_client_sign_in_finish (client, await_result (&result),
+                                             &error);
+  g_assert_no_error (error);
+  cd_device_page_set_client (fixture->page, client);
+
+  open_device (fixture, WANT_BOOKABLE);
+  module = find_module (fixture->other, first_bookable (fixture, 0));
+  dialog = open_book_dialog (fixture, cd_module_get_code (module));
+
+  flaky_proxy_set_lose_answers (proxy, TRUE);
+  gtk_widget_activate (find_button_exact (GTK_WIDGET (dialog),
+                                          tr ("Book", "Buchen")));
+  network_error = g_error_new_literal (CD_PORTAL_ERROR,
+                                       CD_PORTAL_ERROR_NETWORK, "test");
+  message = cd_error_text (network_error);
+  wait_for_text (GTK_WIDGET (fixture->page), message);
+  g_assert_null (cd_ui_test_find_text (fixture->list_row,
+                                       cd_module_get_name (module)));
+
+  flaky_proxy_set_lose_answers (proxy, FALSE);
+  next_device = other_list_device (fixture);
+  cd_device_page_set_device (fixture->page, next_device);
+
+  wait_for_text (fixture->list_row, cd_module_get_name (module));
+  wait_for_text (GTK_WIDGET (fixture->page), cd_device_get_name (next_device));
+
+  cd_device_page_set_client (fixture->page, NULL);
+}
+
+/* The user opens another device while a cancellation is on its way: the
+ * result is told with the device's name, and no Undo that the page could
+ * not show. */
+static void
+test_change_finishes_elsewhere (Fixture       *fixture,
+                                gconstpointer  data)
 {
   g_autoptr(CdBooking) booking = NULL;
   g_autoptr(CdModule) module = NULL;
+  g_autoptr(CdDevice) next_device = NULL;
+  g_auto(TermDates) dates = { NULL, NULL, NULL };
+  g_autofree char *end_text = NULL;
+  g_autofree char *toast_text = NULL;
+  g_autofree char *list_text = NULL;
+  GtkWindow *confirm;
   GtkWidget *row;
   GtkWidget *button;
 
   open_device (fixture, WANT_ACTIVE_BOOKING);
   booking = first_booking (fixture->detail, CD_BOOKING_STATE_ACTIVE);
   module = find_module (fixture->other, cd_booking_get_module_code (booking));
+  license_term_dates (&dates, cd_device_get_license (fixture->detail));
+  end_text = cd_format_date (dates.next_possible_end);
+  next_device = other_list_device (fixture);
 
-  row = wait_for_row (fixture, cd_module_get_name (module), NULL);
+  row = wait_for_row (fixture, cd_module_get_name (module),
+                      tr ("Active", "Aktiv"));
+  button = find_button_exact (row, tr ("Cancel", "Kündigen"));
+  g_assert_nonnull (button);
+  g_assert_true (cd_ui_test_wait_until (widget_is_sensitive, button,
+                                        TIMEOUT_MS));
+  gtk_widget_activate (button);
+  confirm = wait_for_window (ADW_TYPE_MESSAGE_DIALOG);
+  button = find_button_exact (GTK_WIDGET (confirm),
+                              tr ("Cancel Module", "Kündigen"));
+  g_assert_nonnull (button);
+
+  /* The click sends the request; the next device opens before the
+   * answer can arrive. */
+  g_signal_emit_by_name (button, "clicked");
+  cd_device_page_set_device (fixture->page, next_device);
+
+  toast_text = german
+               ? g_strdup_printf ("„%s“ auf „%s“ gekündigt, nutzbar bis %s",
+                                  cd_module_get_name (module),
+                                  cd_device_get_name (fixture->detail),
+                                  end_text)
+               : g_strdup_printf ("“%s” on “%s” cancelled, usable until %s",
+                                  cd_module_get_name (module),
+                                  cd_device_get_name (fixture->detail),
+                                  end_text);
+  wait_for_text (GTK_WIDGET (fixture->page), toast_text);
+  g_assert_null (find_button_exact (GTK_WIDGET (fixture->page),
+                                    tr ("Undo", "Rückgängig")));
+
+  list_text = german ? g_strdup_printf ("Kündigung vorgemerkt zum %s",
+                                        end_text)
+                     : g_strdup_printf ("Cancellation pending: ends %s",
+                                        end_text);
+  wait_for_text (fixture->list_row, list_text);
+
+  /* The page is the next device's, and usable once the change is done. */
+  wait_for_text (GTK_WIDGET (fixture->page), cd_device_get_name (next_device));
+  g_assert_true (cd_ui_test_wait_until (book_button_is_sensitive, fixture,
+                                        TIMEOUT_MS));
+}
+
+/* The page was loaded before a notice deadline, the cancellation is
+ * confirmed after it: the portal's end is a term later than the one the
+ * confirmation showed, and the user must be told. */
+static void
+test_deadline_passed_meanwhile (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(FlakyProxy) proxy = NULL;
+  g_autoptr(CdPortalClient) client = NULL;
+  g_autoptr(CdAccount) account = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CdBooking) booking = NULL;
+  g_autoptr(CdModule) module = NULL;
+  g_auto(TermDates) dates = { NULL, NULL, NULL };
+  g_autoptr(GDate) later = NULL;
+  g_autoptr(GDate) later_end = NULL;
+  g_autofree char *shown_text = NULL;
+  g_autofree char *later_text = NULL;
+  g_autofree char *later_iso = NULL;
+  g_autofree char *pending_text = NULL;
+  g_autofree char *warning = NULL;
+  GtkWindow *confirm;
+  GtkWidget *row;
+  GtkWidget *button;
+  CdLicense *license;
+
+  proxy = flaky_proxy_new (cd_test_portal_get_url (fixture->portal));
+  client = cd_portal_client_new (proxy->url, &error);
+  g_assert_no_error (error);
+  cd_portal_client_sign_in_async (client, "admin@muster.example", "demo",
+                                  NULL, store_result, &result);
+  account = cd_portal_client_sign_in_finish (client, await_result (&result),
+                                             &error);
+  g_assert_no_error (error);
+  cd_device_page_set_client (fixture->page, client);
+
+  open_device (fixture, WANT_NOTICE_BOOKING);
+  booking = first_booking (fixture->detail, CD_BOOKING_STATE_ACTIVE);
+  module = find_module (fixture->other, cd_booking_get_module_code (booking));
+  license = cd_device_get_license (fixture->detail);
+  license_term_dates (&dates, license);
+  shown_text = cd_format_date (dates.next_possible_end);
+
+  /* The day after the notice deadline, the module ends a term later. */
+  later = add_days (dates.notice_deadline, 1);
+  later_end = expected_module_end (cd_license_get_term_start (license),
+                                   cd_license_get_term_months (license),
+                                   cd_license_get_notice_months (license),
+                                   later);
+  later_text = cd_format_date (later_end);
+  g_assert_cmpstr (later_text, !=, shown_text);
+  later_iso = g_strdup_printf ("%04d-%02d-%02d", g_date_get_year (later),
+                               g_date_get_month (later),
+                               g_date_get_day (later));
+
+  row = wait_for_row (fixture, cd_module_get_name (module),
+                      tr ("Active", "Aktiv"));
+  button = find_button_exact (row, tr ("Cancel", "Kündigen"));
+  g_assert_nonnull (button);
+  g_assert_true (cd_ui_test_wait_until (widget_is_sensitive, button,
+                                        TIMEOUT_MS));
+  gtk_widget_activate (button);
+  confirm = wait_for_window (ADW_TYPE_MESSAGE_DIALOG);
+  wait_for_text (GTK_WIDGET (confirm), shown_text);
+
+  /* Time passes while the confirmation is open. */
+  g_assert_true (cd_test_portal_restart (fixture->portal, later_iso, &error));
+  g_assert_no_error (error);
+  flaky_proxy_set_upstream (proxy, cd_test_portal_get_url (fixture->portal));
+  flaky_proxy_set_lose_answers (proxy, FALSE);
+
+  button = find_button_exact (GTK_WIDGET (confirm),
+                              tr ("Cancel Module", "Kündigen"));
+  g_assert_nonnull (button);
+  gtk_widget_activate (button);
+
+  pending_text = german
+                 ? g_strdup_printf ("Gekündigt zum %s, bis dahin nutzbar",
+                                    later_text)
+                 : g_strdup_printf ("Cancelled, usable until %s", later_text);
+  wait_for_row (fixture, cd_module_get_name (module), pending_text);
+  warning = german
+            ? g_strdup_printf ("„%s“ endet am %s, nicht am %s: Seit dem Laden "
+                               "der Seite ist eine Kündigungsfrist abgelaufen.",
+                               cd_module_get_name (module), later_text,
+                               shown_text)
+            : g_strdup_printf ("“%s” ends on %s, not on %s: a notice deadline "
+                               "passed since the page was loaded.",
+                               cd_module_get_name (module), later_text,
+                               shown_text);
+  wait_for_text (GTK_WIDGET (fixture->page), warning);
+  g_free (cd_ui_test_screenshot (GTK_WIDGET (fixture->window),
+                                 german ? "device-deadline-passed-de.png"
+                                        : "device-deadline-passed-en.png"));
+
+  cd_device_page_set_client (fixture->page, NULL);
+}
+
+static void
+test_viewer_cannot_change (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(CdBooking) active = NULL;
+  g_autoptr(CdBooking) pending = NULL;
+  g_autoptr(CdModule) active_module = NULL;
+  g_autoptr(CdModule) pending_module = NULL;
+  GtkWidget *row;
+  GtkWidget *button;
+
+  open_device (fixture, WANT_MIXED_BOOKINGS);
+  active = first_booking (fixture->detail, CD_BOOKING_STATE_ACTIVE);
+  pending = first_booking (fixture->detail,
+                           CD_BOOKING_STATE_CANCELLATION_PENDING);
+  active_module = find_module (fixture->other,
+                               cd_booking_get_module_code (active));
+  pending_module = find_module (fixture->other,
+                                cd_booking_get_module_code (pending));
+
+  /* Everything is shown ... */
+  row = wait_for_row (fixture, cd_module_get_name (active_module), NULL);
   wait_for_text (GTK_WIDGET (fixture->page),
                  tr ("Only administrators can book or cancel modules.",
                      "Nur Administratoren können Module buchen oder "
                      "kündigen."));
+  wait_for_text (GTK_WIDGET (fixture->page),
+                 tr ("Next Possible End", "Nächstmögliches Ende"));
 
+  /* ... but nothing can be changed. */
   g_assert_false (gtk_widget_is_sensitive (book_button (fixture)));
   button = find_button_exact (row, tr ("Cancel", "Kündigen"));
-  g_assert_true (button == NULL || !gtk_widget_is_sensitive (button));
+  g_assert_nonnull (button);
+  g_assert_false (gtk_widget_is_sensitive (button));
+  row = wait_for_row (fixture, cd_module_get_name (pending_module),
+                      tr ("Cancelled, usable until", "Gekündigt zum"));
+  button = find_button_exact (row, tr ("Withdraw cancellation",
+                                       "Kündigung zurücknehmen"));
+  g_assert_nonnull (button);
+  g_assert_false (gtk_widget_is_sensitive (button));
 
-  /* Not even the action behind the button does anything. */
+  /* Not even the actions behind the buttons do anything. */
   gtk_widget_activate_action (GTK_WIDGET (fixture->page), "device.book",
                               NULL);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->page), "device.cancel",
+                              "s", cd_booking_get_id (active));
   cd_ui_test_iterate (200);
   g_assert_null (find_window (CD_TYPE_BOOK_MODULE_DIALOG));
+  g_assert_null (find_window (ADW_TYPE_MESSAGE_DIALOG));
 
   g_free (cd_ui_test_screenshot (GTK_WIDGET (fixture->window),
                                  german ? "device-viewer-de.png"
@@ -1386,11 +1942,271 @@ test_cancelled_license (Fixture       *fixture,
                                              "Kündigung zurücknehmen")));
 }
 
+/* The shown label under @widget that reads neither @title nor
+ * @subtitle, or NULL. */
+static GtkWidget *
+find_other_label (GtkWidget  *widget,
+                  const char *title,
+                  const char *subtitle)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return NULL;
+
+  if (GTK_IS_LABEL (widget)
+      && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), title) != 0
+      && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), subtitle) != 0
+      && *gtk_label_get_text (GTK_LABEL (widget)) != '\0')
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_other_label (child, title, subtitle);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* The shown row whose title reads exactly @title, or NULL. */
+static GtkWidget *
+find_row_titled (GtkWidget  *widget,
+                 const char *title)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return NULL;
+
+  if (ADW_IS_ACTION_ROW (widget)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)),
+                    title) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row_titled (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  GtkWidget  *root;
+  const char *title;
+  GtkWidget  *row;
+} RowTitled;
+
+static gboolean
+row_titled_is_shown (gpointer user_data)
+{
+  RowTitled *wait = user_data;
+
+  wait->row = find_row_titled (wait->root, wait->title);
+
+  return wait->row != NULL;
+}
+
+/* What the license row titled @title shows as its value. */
+static const char *
+license_value (Fixture    *fixture,
+               const char *title)
+{
+  RowTitled wait = { GTK_WIDGET (fixture->page), title, NULL };
+  GtkWidget *label;
+
+  if (!cd_ui_test_wait_until (row_titled_is_shown, &wait, TIMEOUT_MS))
+    g_error ("no row titled “%s”", title);
+  label = find_other_label (wait.row, title,
+                            adw_action_row_get_subtitle (ADW_ACTION_ROW (wait.row)));
+  g_assert_nonnull (label);
+
+  return gtk_label_get_text (GTK_LABEL (label));
+}
+
+static void
+test_modules_tab (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_auto(TermDates) dates = { NULL, NULL, NULL };
+  CdLicense *license;
+  GListModel *bookings;
+  g_autofree char *term_start = NULL;
+  g_autofree char *term = NULL;
+  g_autofree char *notice = NULL;
+  GtkWidget *notice_row;
+  g_autofree char *current_end = NULL;
+  g_autofree char *deadline = NULL;
+  g_autofree char *next_end = NULL;
+  guint n_active = 0;
+  guint n_pending = 0;
+
+  open_device (fixture, WANT_MIXED_BOOKINGS);
+  license = cd_device_get_license (fixture->detail);
+  license_term_dates (&dates, license);
+
+  /* The license part, its dates as the contract's rule gives them. */
+  /* One row per booking, with all a user needs to decide. */
+  bookings = cd_device_get_bookings (fixture->detail);
+  for (guint i = 0; i < g_list_model_get_n_items (bookings); i++)
+    {
+      g_autoptr(CdBooking) booking = g_list_model_get_item (bookings, i);
+      g_autoptr(CdModule) module =
+        find_module (fixture->other, cd_booking_get_module_code (booking));
+      g_autofree char *price = NULL;
+      g_autofree char *booked_on = NULL;
+      g_autofree char *booked = NULL;
+      GtkWidget *row;
+      GtkWidget *button;
+
+      row = wait_for_row (fixture, cd_module_get_name (module), NULL);
+      g_assert_nonnull (cd_ui_test_find_text (row,
+                                              cd_module_get_description (module)));
+      price = cd_format_monthly_price (cd_module_get_price_amount_minor (module),
+                                       cd_module_get_price_currency (module));
+      g_assert_nonnull (cd_ui_test_find_text (row, price));
+      booked_on = cd_format_date (cd_booking_get_booked_on (booking));
+      booked = german
+               ? g_strdup_printf ("Gebucht am %s von %s", booked_on,
+                                  cd_booking_get_booked_by (booking))
+               : g_strdup_printf ("Booked on %s by %s", booked_on,
+                                  cd_booking_get_booked_by (booking));
+      g_assert_nonnull (cd_ui_test_find_text (row, booked));
+
+      if (cd_booking_get_state (booking) == CD_BOOKING_STATE_ACTIVE)
+        {
+          n_active++;
+          g_assert_nonnull (cd_ui_test_find_text (row,
+                                                  tr ("Active, renews with "
+                                                      "the license",
+                                                      "Aktiv, verlängert sich "
+                                                      "mit der Lizenz")));
+          button = find_button_exact (row, tr ("Cancel", "Kündigen"));
+        }
+      else
+        {
+          g_autofree char *ends_on =
+            cd_format_date (cd_booking_get_ends_on (booking));
+          g_autofree char *cancelled_on =
+            cd_format_date (cd_booking_get_cancelled_on (booking));
+          g_autofree char *state = NULL;
+          g_autofree char *cancelled = NULL;
+
+          n_pending++;
+          state = german
+                  ? g_strdup_printf ("Gekündigt zum %s, bis dahin nutzbar",
+                                     ends_on)
+                  : g_strdup_printf ("Cancelled, usable until %s", ends_on);
+          cancelled = german
+                      ? g_strdup_printf ("Gekündigt am %s von %s",
+                                         cancelled_on,
+                                         cd_booking_get_cancelled_by (booking))
+                      : g_strdup_printf ("Cancelled on %s by %s",
+                                         cancelled_on,
+                                         cd_booking_get_cancelled_by (booking));
+          g_assert_nonnull (cd_ui_test_find_text (row, state));
+          g_assert_nonnull (cd_ui_test_find_text (row, cancelled));
+          button = find_button_exact (row, tr ("Withdraw cancellation",
+                                               "Kündigung zurücknehmen"));
+        }
+
+      g_assert_nonnull (button);
+      g_assert_true (cd_ui_test_wait_until (widget_is_sensitive, button,
+                                            TIMEOUT_MS));
+    }
+
+  g_assert_cmpuint (n_active, >, 0);
+  g_assert_cmpuint (n_pending, >, 0);
+
+  /* The license part, its dates as the contract's rule gives them. */
+  term_start = cd_format_date (cd_license_get_term_start (license));
+  g_assert_cmpint (cd_license_get_term_months (license), >, 1);
+  g_assert_cmpint (cd_license_get_notice_months (license), >, 1);
+  term = german ? g_strdup_printf ("%d Monate ab %s",
+                                   cd_license_get_term_months (license),
+                                   term_start)
+                : g_strdup_printf ("%d months from %s",
+                                   cd_license_get_term_months (license),
+                                   term_start);
+  notice = german ? g_strdup_printf ("Kündigungsfrist: %d Monate",
+                                     cd_license_get_notice_months (license))
+                  : g_strdup_printf ("Notice period: %d months",
+                                     cd_license_get_notice_months (license));
+  current_end = cd_format_date (dates.current_end);
+  deadline = cd_format_date (dates.notice_deadline);
+  next_end = cd_format_date (dates.next_possible_end);
+  g_assert_cmpstr (license_value (fixture, tr ("State", "Status")), ==,
+                   tr ("Active, renews automatically",
+                       "Aktiv, verlängert sich automatisch"));
+  g_assert_cmpstr (license_value (fixture, tr ("Term", "Laufzeit")), ==, term);
+  g_assert_cmpstr (license_value (fixture, tr ("Current Term Ends",
+                                               "Aktuelle Laufzeit endet")),
+                   ==, current_end);
+  g_assert_cmpstr (license_value (fixture, tr ("Notice Deadline",
+                                               "Kündigung möglich bis")),
+                   ==, deadline);
+  notice_row = find_row_titled (GTK_WIDGET (fixture->page),
+                                tr ("Notice Deadline",
+                                    "Kündigung möglich bis"));
+  g_assert_nonnull (cd_ui_test_find_text (notice_row, notice));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (notice_row)),
+                   ==, notice);
+  g_assert_cmpstr (license_value (fixture, tr ("Next Possible End",
+                                               "Nächstmögliches Ende")),
+                   ==, next_end);
+  g_free (cd_ui_test_screenshot (GTK_WIDGET (fixture->window),
+                                 german ? "device-modules-tab-de.png"
+                                        : "device-modules-tab-en.png"));
+}
+
+static void
+test_ended_license (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  CdLicense *license;
+  g_autofree char *ends_on = NULL;
+  g_autofree char *state = NULL;
+  GtkWidget *page = GTK_WIDGET (fixture->page);
+
+  open_device (fixture, WANT_ENDED_LICENSE);
+  license = cd_device_get_license (fixture->detail);
+  ends_on = cd_format_date (cd_license_get_ends_on (license));
+  state = german ? g_strdup_printf ("Beendet am %s", ends_on)
+                 : g_strdup_printf ("Ended on %s", ends_on);
+
+  wait_for_text (page, state);
+  wait_for_text (page, tr ("The license has ended, so no modules can be "
+                           "booked.",
+                           "Die Lizenz ist beendet, daher können keine "
+                           "Module gebucht werden."));
+  wait_for_text (page, tr ("No modules booked", "Keine Module gebucht"));
+  g_assert_false (gtk_widget_is_sensitive (book_button (fixture)));
+
+  /* An ended license has no end or notice ahead of it. */
+  g_assert_null (cd_ui_test_find_text (page, tr ("Next Possible End",
+                                                 "Nächstmögliches Ende")));
+  g_assert_null (cd_ui_test_find_text (page, tr ("Notice Deadline",
+                                                 "Kündigung möglich bis")));
+  g_assert_null (cd_ui_test_find_text (page, tr ("Current Term Ends",
+                                                 "Aktuelle Laufzeit endet")));
+  g_free (cd_ui_test_screenshot (GTK_WIDGET (fixture->window),
+                                 german ? "device-ended-de.png"
+                                        : "device-ended-en.png"));
+}
+
 static void
 test_overview (Fixture       *fixture,
                gconstpointer  data)
 {
   GtkWidget *page = GTK_WIDGET (fixture->page);
+  g_autofree char *last_seen = NULL;
 
   open_device (fixture, WANT_ACTIVE_BOOKING);
   gtk_notebook_set_current_page (
@@ -1402,6 +2218,12 @@ test_overview (Fixture       *fixture,
   wait_for_text (page, cd_device_get_model (fixture->detail));
   wait_for_text (page, cd_device_get_serial (fixture->detail));
   wait_for_text (page, cd_device_get_app_version (fixture->detail));
+  wait_for_text (page,
+                 cd_device_get_platform (fixture->detail) == CD_PLATFORM_IOS
+                 ? "iOS" : "Android");
+  last_seen = cd_format_date_time (cd_device_get_last_seen_at (fixture->detail));
+  g_assert_nonnull (last_seen);
+  wait_for_text (page, last_seen);
   g_free (cd_ui_test_screenshot (GTK_WIDGET (fixture->window),
                                  german ? "device-overview-de.png"
                                         : "device-overview-en.png"));
@@ -1446,6 +2268,15 @@ main (int   argc,
   ADD ("/device-page/cancelled-license", "admin@muster.example",
        test_cancelled_license);
   ADD ("/device-page/no-license", "admin@muster.example", test_no_license);
+  ADD ("/device-page/modules-tab", "admin@muster.example", test_modules_tab);
+  ADD ("/device-page/deadline-passed-meanwhile", "admin@muster.example",
+       test_deadline_passed_meanwhile);
+  ADD ("/device-page/lost-answer-then-leave", "admin@muster.example",
+       test_lost_answer_then_leave);
+  ADD ("/device-page/change-finishes-elsewhere", "admin@muster.example",
+       test_change_finishes_elsewhere);
+  ADD ("/device-page/ended-license", "admin@muster.example",
+       test_ended_license);
 #undef ADD
 
   return g_test_run ();

@@ -80,6 +80,33 @@ test_relative_time (void)
   g_assert_cmpstr (t_never, ==, expect ("never", "nie"));
 }
 
+/* A clock a little behind the portal's still reads "just now"; a time
+ * days ahead (a wrong clock) must not. */
+static void
+test_relative_time_ahead (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_utc (2026, 12, 4, 12, 0, 0);
+  g_autoptr(GDateTime) skew = g_date_time_add_minutes (now, 2);
+  g_autoptr(GDateTime) minutes = g_date_time_add_minutes (now, 20);
+  g_autoptr(GDateTime) hours = g_date_time_add_hours (now, 3);
+  g_autoptr(GDateTime) one_day = g_date_time_add_hours (now, 30);
+  g_autoptr(GDateTime) days = g_date_time_add_days (now, 4);
+  g_autoptr(GDateTime) years = g_date_time_add_days (now, 800);
+  g_autofree char *t_skew = cd_format_relative_time (skew, now);
+  g_autofree char *t_minutes = cd_format_relative_time (minutes, now);
+  g_autofree char *t_hours = cd_format_relative_time (hours, now);
+  g_autofree char *t_one_day = cd_format_relative_time (one_day, now);
+  g_autofree char *t_days = cd_format_relative_time (days, now);
+  g_autofree char *t_years = cd_format_relative_time (years, now);
+
+  g_assert_cmpstr (t_skew, ==, expect ("just now", "gerade eben"));
+  g_assert_cmpstr (t_minutes, ==, expect ("in 20 minutes", "in 20 Minuten"));
+  g_assert_cmpstr (t_hours, ==, expect ("in 3 hours", "in 3 Stunden"));
+  g_assert_cmpstr (t_one_day, ==, expect ("tomorrow", "morgen"));
+  g_assert_cmpstr (t_days, ==, expect ("in 4 days", "in 4 Tagen"));
+  g_assert_cmpstr (t_years, ==, expect ("in 2 years", "in 2 Jahren"));
+}
+
 static void
 test_error_text (void)
 {
@@ -161,6 +188,7 @@ main (int   argc,
   g_test_add_func ("/format/price", test_price);
   g_test_add_func ("/format/count", test_count);
   g_test_add_func ("/format/relative-time", test_relative_time);
+  g_test_add_func ("/format/relative-time-ahead", test_relative_time_ahead);
   g_test_add_func ("/format/error-text", test_error_text);
   g_test_add_func ("/format/error-text-wording", test_error_text_german_wording);
 
