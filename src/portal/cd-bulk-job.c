@@ -339,6 +339,36 @@ cd_bulk_item_get_booking_id (CdBulkItem *self)
   return self->booking_id;
 }
 
+/* Only failures that may pass on their own are worth sending again; a
+ * refusal (a viewer, a module booked meanwhile) would only repeat. */
+static gboolean
+error_is_transient (const GError *error)
+{
+  if (error == NULL || error->domain != CD_PORTAL_ERROR)
+    return FALSE;
+
+  switch (error->code)
+    {
+    case CD_PORTAL_ERROR_NETWORK:
+    case CD_PORTAL_ERROR_TIMEOUT:
+    case CD_PORTAL_ERROR_SERVER_ERROR:
+    case CD_PORTAL_ERROR_UNEXPECTED_RESPONSE:
+    case CD_PORTAL_ERROR_RATE_LIMITED:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+gboolean
+cd_bulk_item_get_can_retry (CdBulkItem *self)
+{
+  g_return_val_if_fail (CD_IS_BULK_ITEM (self), FALSE);
+
+  return self->status == CD_BULK_STATUS_FAILED
+         && error_is_transient (self->error);
+}
+
 /* CdBulkJob */
 
 struct _CdBulkJob
@@ -357,6 +387,7 @@ struct _CdBulkJob
   GTask           *task;          /* (owned) (nullable): plan or run */
   guint            next;          /* the next position to start */
   guint            in_flight;
+  guint            in_flight_changes;
 
   gboolean         planned;
   guint            n_checked;
@@ -663,6 +694,35 @@ cd_bulk_job_get_n_failed (CdBulkJob *self)
   return self->n_failed;
 }
 
+guint
+cd_bulk_job_get_n_retryable (CdBulkJob *self)
+{
+  guint n;
+  guint count = 0;
+
+  g_return_val_if_fail (CD_IS_BULK_JOB (self), 0);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->items));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CdBulkItem) item = g_list_model_get_item (
+        G_LIST_MODEL (self->items), i);
+
+      if (cd_bulk_item_get_can_retry (item))
+        count++;
+    }
+
+  return count;
+}
+
+guint
+cd_bulk_job_get_n_not_sent (CdBulkJob *self)
+{
+  g_return_val_if_fail (CD_IS_BULK_JOB (self), 0);
+
+  return self->total - self->done - self->in_flight_changes;
+}
+
 gint64
 cd_bulk_job_get_monthly_change (CdBulkJob *self)
 {
@@ -914,6 +974,7 @@ run_step_finish (RunStep *step)
 
   self->done++;
   self->in_flight--;
+  self->in_flight_changes--;
   notify_counts (self);
 
   run_step_free (step);
@@ -973,10 +1034,11 @@ on_run_change_ready (GObject      *source,
   if (step->item->outcome == CD_BULK_OUTCOME_CANCEL)
     set_ends_on (step->item, cd_booking_get_ends_on (booking));
 
+  /* Not with the run's cancellable: a stopped run still shows what it
+   * changed, in the dialog and in the list's rows. */
   cd_portal_client_get_device_async (client,
                                      cd_device_get_id (step->item->device),
-                                     g_task_get_cancellable (step->job->task),
-                                     on_run_refresh_ready, step);
+                                     NULL, on_run_refresh_ready, step);
 }
 
 static void
@@ -1001,20 +1063,23 @@ run_start_more (CdBulkJob *self)
       step->job = g_object_ref (self);
       step->item = g_object_ref (item);
       self->in_flight++;
+      self->in_flight_changes++;
       cd_bulk_item_set_status (item, CD_BULK_STATUS_RUNNING, NULL);
 
+      /* A change once sent is not cancelled: the portal may make it
+       * anyway, and only its answer tells whether it did. Cancelling the
+       * run stops it from sending more. */
       if (item->outcome == CD_BULK_OUTCOME_BOOK)
         cd_portal_client_book_module_async (self->client, device_id,
                                             cd_module_get_code (self->module),
                                             -1, item->idempotency_key,
-                                            cancellable,
-                                            on_run_change_ready, step);
+                                            NULL, on_run_change_ready, step);
       else
         cd_portal_client_cancel_booking_async (self->client, device_id,
                                                item->booking_id,
                                                -1, item->idempotency_key,
-                                               cancellable,
-                                               on_run_change_ready, step);
+                                               NULL, on_run_change_ready,
+                                               step);
     }
 
   if (self->in_flight == 0)
@@ -1091,7 +1156,7 @@ cd_bulk_job_retry_failed_async (CdBulkJob           *self,
       g_autoptr(CdBulkItem) item = g_list_model_get_item (
         G_LIST_MODEL (self->items), i);
 
-      if (item->status == CD_BULK_STATUS_FAILED)
+      if (cd_bulk_item_get_can_retry (item))
         {
           cd_bulk_item_set_status (item, CD_BULK_STATUS_PLANNED, NULL);
           self->done--;

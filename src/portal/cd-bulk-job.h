@@ -114,6 +114,10 @@ CdBulkStatus      cd_bulk_item_get_status      (CdBulkItem *self);
 const GError     *cd_bulk_item_get_error       (CdBulkItem *self);
 /* The booking to cancel (CD_BULK_OUTCOME_CANCEL), else NULL. */
 const char       *cd_bulk_item_get_booking_id  (CdBulkItem *self);
+/* TRUE when the change failed for a reason that may pass (network,
+ * timeout, a server error, rate limiting): retrying it may succeed. A
+ * refusal (forbidden, booked or cancelled meanwhile) gives FALSE. */
+gboolean          cd_bulk_item_get_can_retry   (CdBulkItem *self);
 
 /* The pure planning rule for one device. @detail must have "has-detail"
  * TRUE (from GET /devices/{id}); @module is the catalogue entry of the
@@ -134,7 +138,9 @@ G_DECLARE_FINAL_TYPE (CdBulkJob, cd_bulk_job, CD, BULK_JOB, GObject)
  * Books or cancels one module on a list of devices. First plan
  * (cd_bulk_job_plan_async: fetches each device's details, a few at a
  * time, and plans every device with cd_bulk_item_plan), then run
- * (cd_bulk_job_run_async: at most four requests in flight). Each device
+ * (cd_bulk_job_run_async: at most four requests in flight, so a large
+ * fleet neither floods the portal nor waits for one device at a time).
+ * Each device
  * gets one Idempotency-Key for the job's lifetime, so
  * cd_bulk_job_retry_failed_async never books or cancels twice, even when
  * the first answer was lost. After a change the job fetches the device's
@@ -164,6 +170,11 @@ guint         cd_bulk_job_get_total            (CdBulkJob       *self);
 guint         cd_bulk_job_get_n_changed        (CdBulkJob       *self);
 guint         cd_bulk_job_get_n_skipped        (CdBulkJob       *self);
 guint         cd_bulk_job_get_n_failed         (CdBulkJob       *self);
+/* The failed items cd_bulk_job_retry_failed_async would send again. */
+guint         cd_bulk_job_get_n_retryable      (CdBulkJob       *self);
+/* Planned changes not sent yet: all of them before the run, the rest
+ * after a stopped run. */
+guint         cd_bulk_job_get_n_not_sent       (CdBulkJob       *self);
 
 /* The change of the monthly cost once everything planned is done, in the
  * module's minor currency units: positive for bookings; for cancels
@@ -187,9 +198,13 @@ gboolean      cd_bulk_job_plan_finish          (CdBulkJob       *self,
                                                 GAsyncResult    *result,
                                                 GError         **error);
 
-/* Makes every planned change (at most four requests in flight). Finishes
- * TRUE once every item is done or failed (see "n-failed"); FALSE only
- * when cancelled. */
+/* Makes every planned change not sent yet (at most four requests in
+ * flight, the refresh of a changed device included). Finishes TRUE once
+ * every item is done or failed (see "n-failed"). Cancelling stops it
+ * from sending more; the changes already sent are not cancelled but
+ * finish and update their items and devices, then the run finishes with
+ * G_IO_ERROR_CANCELLED, the unsent items still planned: run again to
+ * send them. */
 void          cd_bulk_job_run_async            (CdBulkJob       *self,
                                                 GCancellable    *cancellable,
                                                 GAsyncReadyCallback callback,
@@ -198,7 +213,10 @@ gboolean      cd_bulk_job_run_finish           (CdBulkJob       *self,
                                                 GAsyncResult    *result,
                                                 GError         **error);
 
-/* Runs the failed items again with their original Idempotency-Keys. */
+/* Sends the retryable failed items (cd_bulk_item_get_can_retry) again
+ * with their original Idempotency-Keys, so a change whose answer was lost
+ * is not made twice, together with any items a stopped run left unsent.
+ * Cancelling works as for cd_bulk_job_run_async. */
 void          cd_bulk_job_retry_failed_async   (CdBulkJob       *self,
                                                 GCancellable    *cancellable,
                                                 GAsyncReadyCallback callback,

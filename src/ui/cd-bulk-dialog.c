@@ -37,7 +37,10 @@ struct _CdBulkDialog
   GPtrArray            *module_checks;   /* (owned) GtkCheckButton, unowned */
   CdModule             *module;          /* (owned) (nullable): chosen */
   CdBulkJob            *job;             /* (owned) (nullable) */
-  GCancellable         *cancellable;     /* (owned) */
+  GCancellable         *cancellable;     /* (owned): until the dialog closes */
+  GCancellable         *run_cancellable; /* (owned) (nullable): Stop */
+  gboolean              run_started;
+  GPtrArray            *bound_rows;      /* (owned) GtkListItem, unowned */
 };
 
 G_DEFINE_FINAL_TYPE (CdBulkDialog, cd_bulk_dialog, ADW_TYPE_WINDOW)
@@ -53,16 +56,28 @@ show_loading (CdBulkDialog *self,
 }
 
 static void
+show_status (CdBulkDialog *self,
+             const char   *icon_name,
+             const char   *title,
+             const char   *description)
+{
+  gtk_spinner_stop (self->spinner);
+  adw_status_page_set_icon_name (self->error_page, icon_name);
+  adw_status_page_set_title (self->error_page, title);
+  adw_status_page_set_description (self->error_page, description);
+  gtk_stack_set_visible_child_name (self->stack, "error");
+  gtk_button_set_label (self->cancel_button, _("_Close"));
+  gtk_widget_set_visible (GTK_WIDGET (self->primary_button), FALSE);
+}
+
+static void
 show_error (CdBulkDialog *self,
             const GError *error)
 {
   g_autofree char *text = cd_error_text (error);
 
-  gtk_spinner_stop (self->spinner);
-  adw_status_page_set_description (self->error_page, text);
-  gtk_stack_set_visible_child_name (self->stack, "error");
-  gtk_button_set_label (self->cancel_button, _("_Close"));
-  gtk_widget_set_visible (GTK_WIDGET (self->primary_button), FALSE);
+  show_status (self, "dialog-error-symbolic",
+               _("Could Not Check the Devices"), text);
 }
 
 static const char *
@@ -95,8 +110,6 @@ item_text (CdBulkDialog *self,
       /* TRANSLATORS: %s is a date, e.g. "Mar 14, 2027". */
       return g_strdup_printf (_("Cancelled, ends on %s"), ends_on);
     case CD_BULK_STATUS_FAILED:
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return g_strdup (_("Stopped before it was sent"));
       error_text = cd_error_text (error);
       /* TRANSLATORS: %s explains why a change failed. */
       return g_strdup_printf (_("Failed: %s"), error_text);
@@ -104,6 +117,13 @@ item_text (CdBulkDialog *self,
     default:
       break;
     }
+
+  /* Planned once a run has ended: stopped on purpose, not failed. */
+  if (self->run_started && self->run_cancellable == NULL
+      && cd_bulk_item_get_outcome (item) != CD_BULK_OUTCOME_SKIP)
+    return g_strdup (self->action == CD_BULK_ACTION_BOOK
+                     ? _("Not booked: stopped before it was sent")
+                     : _("Not cancelled: stopped before it was sent"));
 
   switch (cd_bulk_item_get_outcome (item))
     {
@@ -152,16 +172,22 @@ item_text (CdBulkDialog *self,
     }
 }
 
+/* The row's icon and the style class that colours it (NULL: none). */
 static const char *
-item_icon_name (CdBulkItem *item)
+item_icon_name (CdBulkItem  *item,
+                const char **style)
 {
+  *style = NULL;
+
   switch (cd_bulk_item_get_status (item))
     {
     case CD_BULK_STATUS_RUNNING:
       return "content-loading-symbolic";
     case CD_BULK_STATUS_DONE:
+      *style = "success";
       return "object-select-symbolic";
     case CD_BULK_STATUS_FAILED:
+      *style = "error";
       return "dialog-error-symbolic";
     case CD_BULK_STATUS_PLANNED:
     default:
@@ -176,7 +202,31 @@ item_icon_name (CdBulkItem *item)
       return "list-remove-symbolic";
     case CD_BULK_OUTCOME_SKIP:
     default:
-      return "action-unavailable-symbolic";
+      break;
+    }
+
+  /* Not checked is not the same as checked and not applicable. */
+  if (cd_bulk_item_get_skip_reason (item) == CD_BULK_SKIP_UNREACHABLE)
+    {
+      *style = "warning";
+      return "dialog-warning-symbolic";
+    }
+
+  return "action-unavailable-symbolic";
+}
+
+static void
+set_style (GtkWidget  *widget,
+           const char *style)
+{
+  const char *styles[] = { "success", "warning", "error" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (styles); i++)
+    {
+      if (g_strcmp0 (style, styles[i]) == 0)
+        gtk_widget_add_css_class (widget, styles[i]);
+      else
+        gtk_widget_remove_css_class (widget, styles[i]);
     }
 }
 
@@ -195,12 +245,14 @@ update_row (CdBulkDialog *self,
   RowWidgets *row = g_object_get_data (G_OBJECT (list_item), "row");
   CdBulkItem *item = gtk_list_item_get_item (list_item);
   g_autofree char *text = NULL;
+  const char *style;
 
   if (item == NULL)
     return;
 
   text = item_text (self, item);
-  gtk_image_set_from_icon_name (row->icon, item_icon_name (item));
+  gtk_image_set_from_icon_name (row->icon, item_icon_name (item, &style));
+  set_style (GTK_WIDGET (row->icon), style);
   gtk_label_set_text (row->title,
                       cd_device_get_name (cd_bulk_item_get_device (item)));
   gtk_label_set_text (row->subtitle, text);
@@ -209,10 +261,17 @@ update_row (CdBulkDialog *self,
   gtk_label_set_text (row->serial,
                       cd_device_get_serial (cd_bulk_item_get_device (item)));
 
+  /* An error is read, not skimmed: full contrast, not dimmed. */
   if (cd_bulk_item_get_status (item) == CD_BULK_STATUS_FAILED)
-    gtk_widget_add_css_class (GTK_WIDGET (row->subtitle), "error");
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (row->subtitle), "dim-label");
+      gtk_widget_add_css_class (GTK_WIDGET (row->subtitle), "error");
+    }
   else
-    gtk_widget_remove_css_class (GTK_WIDGET (row->subtitle), "error");
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (row->subtitle), "error");
+      gtk_widget_add_css_class (GTK_WIDGET (row->subtitle), "dim-label");
+    }
 }
 
 static void
@@ -273,7 +332,16 @@ on_factory_bind (GtkSignalListItemFactory *factory,
   g_object_set_data (G_OBJECT (list_item), "dialog", self);
   g_signal_connect_object (item, "notify::status",
                            G_CALLBACK (on_item_status_notify), list_item, 0);
+  g_ptr_array_add (self->bound_rows, list_item);
   update_row (self, list_item);
+}
+
+/* For a change of what every planned row says (the run started). */
+static void
+update_bound_rows (CdBulkDialog *self)
+{
+  for (guint i = 0; i < self->bound_rows->len; i++)
+    update_row (self, g_ptr_array_index (self->bound_rows, i));
 }
 
 static void
@@ -283,6 +351,7 @@ on_factory_unbind (GtkSignalListItemFactory *factory,
 {
   CdBulkItem *item = gtk_list_item_get_item (list_item);
 
+  g_ptr_array_remove_fast (self->bound_rows, list_item);
   if (item != NULL)
     g_signal_handlers_disconnect_by_func (item, on_item_status_notify,
                                           list_item);
@@ -290,48 +359,132 @@ on_factory_unbind (GtkSignalListItemFactory *factory,
 
 /* Preview, progress and summary */
 
+/* "Booked on 5 devices. 2 failed. 1 skipped." */
+static char *
+result_text (CdBulkDialog *self)
+{
+  guint changed = cd_bulk_job_get_n_changed (self->job);
+  guint failed = cd_bulk_job_get_n_failed (self->job);
+  guint not_sent = cd_bulk_job_get_n_not_sent (self->job);
+  guint skipped = cd_bulk_job_get_n_skipped (self->job);
+  GString *text = g_string_new (NULL);
+
+  if (changed == 0)
+    g_string_append (text, self->action == CD_BULK_ACTION_BOOK
+                             ? _("Nothing was booked.")
+                             : _("Nothing was cancelled."));
+  else if (self->action == CD_BULK_ACTION_BOOK)
+    g_string_append_printf (text, ngettext ("Booked on %u device.",
+                                            "Booked on %u devices.",
+                                            changed), changed);
+  else
+    g_string_append_printf (text, ngettext ("Cancelled on %u device.",
+                                            "Cancelled on %u devices.",
+                                            changed), changed);
+
+  if (failed > 0)
+    {
+      g_string_append_c (text, ' ');
+      /* TRANSLATORS: part of the result, "Booked on 5 devices. 2 failed." */
+      g_string_append_printf (text, ngettext ("%u failed.", "%u failed.",
+                                              failed), failed);
+    }
+  if (not_sent > 0)
+    {
+      g_string_append_c (text, ' ');
+      /* TRANSLATORS: part of the result after the user stopped. */
+      g_string_append_printf (text, ngettext ("%u not sent.", "%u not sent.",
+                                              not_sent), not_sent);
+    }
+  if (skipped > 0)
+    {
+      g_string_append_c (text, ' ');
+      /* TRANSLATORS: part of the result, "Booked on 5 devices. 3 skipped." */
+      g_string_append_printf (text, ngettext ("%u skipped.", "%u skipped.",
+                                              skipped), skipped);
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+/* What the result means for the bill, and what can still be done. */
+static char *
+result_detail (CdBulkDialog *self)
+{
+  guint changed = cd_bulk_job_get_n_changed (self->job);
+  gint64 price = cd_module_get_price_amount_minor (self->module);
+  const char *currency = cd_module_get_price_currency (self->module);
+  g_autofree char *amount = cd_format_price (price * changed, currency);
+  GString *text = g_string_new (NULL);
+
+  if (changed > 0 && self->action == CD_BULK_ACTION_BOOK)
+    g_string_append_printf (text, _("The monthly cost rises by %s."), amount);
+  else if (changed > 0)
+    /* TRANSLATORS: %s is an amount of money, "€15.00". */
+    g_string_append_printf (text, _("The monthly cost falls by %s once the "
+                                    "bookings end."), amount);
+
+  if (cd_bulk_job_get_n_not_sent (self->job) > 0)
+    {
+      if (text->len > 0)
+        g_string_append_c (text, ' ');
+      g_string_append (text, _("The rest can still be sent. Nothing is "
+                               "changed twice."));
+    }
+  else if (cd_bulk_job_get_n_retryable (self->job) > 0)
+    {
+      if (text->len > 0)
+        g_string_append_c (text, ' ');
+      g_string_append (text, _("The failed changes can be sent again. "
+                               "Nothing is changed twice."));
+    }
+
+  return g_string_free (text, FALSE);
+}
+
 static void
-update_summary (CdBulkDialog *self)
+update_progress (CdBulkDialog *self)
 {
   guint total = cd_bulk_job_get_total (self->job);
   guint done = cd_bulk_job_get_done (self->job);
-  guint skipped = cd_bulk_job_get_n_skipped (self->job);
-  guint failed = cd_bulk_job_get_n_failed (self->job);
-  guint changed = cd_bulk_job_get_n_changed (self->job);
-  g_autofree char *summary = NULL;
   g_autofree char *progress = NULL;
 
-  if (cd_bulk_job_get_running (self->job))
-    {
-      /* TRANSLATORS: progress of a bulk change, "12 of 48". */
-      progress = g_strdup_printf (_("%u of %u"), done, total);
-      gtk_progress_bar_set_fraction (self->progress_bar,
-                                     total > 0 ? (double) done / total : 1.0);
-      gtk_progress_bar_set_text (self->progress_bar, progress);
-      return;
-    }
-
-  if (self->action == CD_BULK_ACTION_BOOK)
-    /* TRANSLATORS: the result of booking a module on many devices. */
-    summary = g_strdup_printf (_("%u booked, %u skipped, %u failed"),
-                               changed, skipped, failed);
-  else
-    /* TRANSLATORS: the result of cancelling a module on many devices. */
-    summary = g_strdup_printf (_("%u cancelled, %u skipped, %u failed"),
-                               changed, skipped, failed);
-  gtk_label_set_text (self->summary_label, summary);
-  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), failed > 0);
+  /* TRANSLATORS: progress of a bulk change, "12 of 48". */
+  progress = g_strdup_printf (_("%u of %u"), done, total);
   gtk_progress_bar_set_fraction (self->progress_bar,
                                  total > 0 ? (double) done / total : 1.0);
-  progress = g_strdup_printf (_("%u of %u"), done, total);
   gtk_progress_bar_set_text (self->progress_bar, progress);
+}
+
+static void
+update_summary (CdBulkDialog *self)
+{
+  g_autofree char *summary = NULL;
+  g_autofree char *detail = NULL;
+  guint not_sent;
+
+  update_progress (self);
+  if (cd_bulk_job_get_running (self->job))
+    return;
+
+  summary = result_text (self);
+  detail = result_detail (self);
+  not_sent = cd_bulk_job_get_n_not_sent (self->job);
+  gtk_label_set_text (self->summary_label, summary);
+  gtk_label_set_text (self->cost_label, detail);
+  gtk_widget_set_visible (GTK_WIDGET (self->cost_label), *detail != '\0');
+  gtk_button_set_label (self->retry_button,
+                        not_sent > 0 ? _("C_ontinue") : _("_Retry Failed"));
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button),
+                          not_sent > 0
+                          || cd_bulk_job_get_n_retryable (self->job) > 0);
 }
 
 static void
 on_job_counts_notify (CdBulkDialog *self)
 {
-  if (gtk_widget_get_visible (GTK_WIDGET (self->progress_bar)))
-    update_summary (self);
+  if (self->run_cancellable != NULL)
+    update_progress (self);
 }
 
 static void
@@ -380,7 +533,7 @@ show_preview (CdBulkDialog *self)
       else
         /* TRANSLATORS: an amount of money, then two dates. */
         cost = g_strdup_printf (_("The monthly cost falls by %s in total. "
-                                  "Each device's saving starts after its own "
+                                  "Each device’s saving starts after its own "
                                   "end date, between %s and %s; until then "
                                   "the module stays usable."),
                                 price, first, last);
@@ -419,8 +572,9 @@ show_preview (CdBulkDialog *self)
 static void
 show_finished (CdBulkDialog *self)
 {
+  g_clear_object (&self->run_cancellable);
   update_summary (self);
-  gtk_widget_set_visible (GTK_WIDGET (self->cost_label), FALSE);
+  update_bound_rows (self);
   gtk_button_set_label (self->cancel_button, _("_Close"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->primary_button), FALSE);
@@ -434,17 +588,18 @@ on_job_run_ready (GObject      *source,
   g_autoptr(CdBulkDialog) self = user_data;
   g_autoptr(GError) error = NULL;
   CdBulkJob *job = CD_BULK_JOB (source);
-  gboolean ok;
 
   if (g_async_result_is_tagged (result, cd_bulk_job_run_async))
-    ok = cd_bulk_job_run_finish (job, result, &error);
+    cd_bulk_job_run_finish (job, result, &error);
   else
-    ok = cd_bulk_job_retry_failed_finish (job, result, &error);
+    cd_bulk_job_retry_failed_finish (job, result, &error);
 
-  /* A stopped job is only stopped when the dialog closes. */
-  if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* Closed meanwhile: the list's rows show what was done. */
+  if (g_cancellable_is_cancelled (self->cancellable))
     return;
 
+  /* Stopped by the user (the only other way a run ends with an error):
+   * the results show what was done and what was not sent. */
   show_finished (self);
 }
 
@@ -452,20 +607,40 @@ static void
 start_run (CdBulkDialog *self,
            gboolean      retry)
 {
+  g_assert (self->run_cancellable == NULL);
+
+  self->run_cancellable = g_cancellable_new ();
+  self->run_started = TRUE;
+  update_bound_rows (self);
+
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->retry_button), FALSE);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->primary_button), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->cost_label), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->primary_button), FALSE);
+  gtk_button_set_label (self->cancel_button, _("_Stop"));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), TRUE);
   gtk_label_set_text (self->summary_label,
                       self->action == CD_BULK_ACTION_BOOK
                         ? _("Booking…") : _("Cancelling…"));
 
   if (retry)
-    cd_bulk_job_retry_failed_async (self->job, self->cancellable,
+    cd_bulk_job_retry_failed_async (self->job, self->run_cancellable,
                                     on_job_run_ready, g_object_ref (self));
   else
-    cd_bulk_job_run_async (self->job, self->cancellable,
+    cd_bulk_job_run_async (self->job, self->run_cancellable,
                            on_job_run_ready, g_object_ref (self));
-  update_summary (self);
+  update_progress (self);
+}
+
+static void
+stop_run (CdBulkDialog *self)
+{
+  g_assert (self->run_cancellable != NULL);
+
+  g_cancellable_cancel (self->run_cancellable);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), FALSE);
+  gtk_label_set_text (self->summary_label,
+                      _("Stopping after the changes already sent…"));
 }
 
 static void
@@ -709,7 +884,10 @@ on_retry_button_clicked (CdBulkDialog *self)
 static void
 on_cancel_button_clicked (CdBulkDialog *self)
 {
-  gtk_window_close (GTK_WINDOW (self));
+  if (self->run_cancellable != NULL)
+    stop_run (self);
+  else
+    gtk_window_close (GTK_WINDOW (self));
 }
 
 static gboolean
@@ -717,8 +895,10 @@ cd_bulk_dialog_close_request (GtkWindow *window)
 {
   CdBulkDialog *self = CD_BULK_DIALOG (window);
 
-  /* Requests already sent still finish on the portal; the job just does
-   * not start more. */
+  /* Closing stops the run too. The changes already sent still finish,
+   * and the device objects they update are the list's own, so the rows
+   * show what was done. */
+  g_cancellable_cancel (self->run_cancellable);
   g_cancellable_cancel (self->cancellable);
 
   return GTK_WINDOW_CLASS (cd_bulk_dialog_parent_class)->close_request (window);
@@ -729,6 +909,7 @@ cd_bulk_dialog_dispose (GObject *object)
 {
   CdBulkDialog *self = CD_BULK_DIALOG (object);
 
+  g_cancellable_cancel (self->run_cancellable);
   g_cancellable_cancel (self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), CD_TYPE_BULK_DIALOG);
 
@@ -748,7 +929,9 @@ cd_bulk_dialog_finalize (GObject *object)
 
   g_clear_pointer (&self->license_names, g_hash_table_unref);
   g_clear_pointer (&self->module_checks, g_ptr_array_unref);
+  g_clear_pointer (&self->bound_rows, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->run_cancellable);
 
   G_OBJECT_CLASS (cd_bulk_dialog_parent_class)->finalize (object);
 }
@@ -801,6 +984,7 @@ cd_bulk_dialog_init (CdBulkDialog *self)
   self->license_names = g_hash_table_new_full (g_str_hash, g_str_equal,
                                                g_free, g_free);
   self->module_checks = g_ptr_array_new ();
+  self->bound_rows = g_ptr_array_new ();
 
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect_object (factory, "setup", G_CALLBACK (on_factory_setup),
@@ -820,6 +1004,7 @@ cd_bulk_dialog_present (GtkWidget      *parent,
 {
   CdBulkDialog *self;
   g_autofree char *subtitle = NULL;
+  CdAccount *account;
   GtkRoot *root;
   guint n;
 
@@ -843,9 +1028,25 @@ cd_bulk_dialog_present (GtkWidget      *parent,
   subtitle = g_strdup_printf (ngettext ("%u device selected",
                                         "%u devices selected", n), n);
   adw_window_title_set_subtitle (self->window_title, subtitle);
-  show_loading (self, _("Loading modules…"));
+  /* "Cancel" next to "Cancel on 6 Devices" would read as doing it. */
+  if (action == CD_BULK_ACTION_CANCEL)
+    gtk_button_set_label (self->cancel_button, _("_Close"));
   gtk_window_present (GTK_WINDOW (self));
 
+  account = cd_portal_client_get_account (client);
+  if (account != NULL && !cd_account_get_can_change (account))
+    {
+      /* The list offers no bulk actions to a viewer; should one get here
+       * anyway, say why before any choice is made. */
+      show_status (self, "action-unavailable-symbolic",
+                   _("Only Administrators Can Change Modules"),
+                   _("Your account can see the devices but not book or "
+                     "cancel modules. Ask an administrator of your "
+                     "company to do it."));
+      return self;
+    }
+
+  show_loading (self, _("Loading modules…"));
   cd_portal_client_list_modules_async (client, self->cancellable,
                                        on_modules_ready, g_object_ref (self));
 

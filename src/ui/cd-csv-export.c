@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "cd-csv-export.h"
+#include "cd-format.h"
 #include "cd-window.h"
 
 /* Rows built per main loop iteration: about a millisecond of work. */
@@ -60,10 +61,12 @@ end_row (GString *text)
 typedef struct
 {
   GPtrArray           *devices;             /* (owned) of CdDevice */
+  GPtrArray           *modules;             /* (owned) of CdModule */
   GHashTable          *module_names;        /* (owned) code → name */
   GHashTable          *license_type_names;  /* (owned) code → name */
   GFile               *file;                /* (owned) */
-  GString             *text;                /* (owned) */
+  GString             *text;                /* (owned) (nullable) */
+  GBytes              *bytes;               /* (owned) (nullable) */
   guint                position;
   CdCsvExportProgress  progress;
   gpointer             progress_data;
@@ -73,6 +76,8 @@ static void
 write_data_free (WriteData *data)
 {
   g_clear_pointer (&data->devices, g_ptr_array_unref);
+  g_clear_pointer (&data->modules, g_ptr_array_unref);
+  g_clear_pointer (&data->bytes, g_bytes_unref);
   g_clear_pointer (&data->module_names, g_hash_table_unref);
   g_clear_pointer (&data->license_type_names, g_hash_table_unref);
   g_clear_object (&data->file);
@@ -82,8 +87,10 @@ write_data_free (WriteData *data)
 }
 
 static void
-append_header (GString *text)
+append_header (WriteData *data)
 {
+  GString *text = data->text;
+
   /* TRANSLATORS: column headers of the exported CSV file of devices. */
   append_field (text, _("Name"));
   append_field (text, _("Model"));
@@ -95,7 +102,34 @@ append_header (GString *text)
   append_field (text, _("Next Possible End"));
   append_field (text, _("Modules"));
   append_field (text, _("Last Seen (UTC)"));
+  /* One column per module of the catalogue, to filter by in a
+   * spreadsheet. */
+  for (guint i = 0; i < data->modules->len; i++)
+    append_field (text, cd_module_get_name (g_ptr_array_index (data->modules,
+                                                               i)));
   end_row (text);
+}
+
+/* The cell of one module's column: empty when it is not booked. */
+static const char *
+module_state_text (CdDevice   *device,
+                   const char *module_code)
+{
+  CdBookingState state;
+
+  if (!cd_device_lookup_module_state (device, module_code, &state))
+    return "";
+
+  switch (state)
+    {
+    case CD_BOOKING_STATE_ACTIVE:
+      return C_("module state", "Booked");
+    case CD_BOOKING_STATE_CANCELLATION_PENDING:
+      return C_("module state", "Cancelled");
+    case CD_BOOKING_STATE_ENDED:
+    default:
+      return "";
+    }
 }
 
 static void
@@ -196,21 +230,90 @@ append_device (WriteData *data,
       last_seen_text = g_date_time_format (utc, "%Y-%m-%d %H:%M:%S");
     }
   append_field (text, last_seen_text);
+  for (guint i = 0; i < data->modules->len; i++)
+    {
+      CdModule *module = g_ptr_array_index (data->modules, i);
+
+      append_field (text, module_state_text (device,
+                                             cd_module_get_code (module)));
+    }
   end_row (text);
 }
 
-static void
-on_replace_ready (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+/* Writes @bytes to a hidden file next to @file, then renames it over
+ * @file: whatever fails, @file is either complete or as it was, and no
+ * temporary file is left behind. Inside Flatpak @file is in the document
+ * portal, which allows such a file next to the chosen one. */
+static gboolean
+save_bytes (GFile         *file,
+            GBytes        *bytes,
+            GCancellable  *cancellable,
+            GError       **error)
 {
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) parent = g_file_get_parent (file);
+  g_autofree char *basename = g_file_get_basename (file);
+  g_autoptr(GFile) temp = NULL;
+  g_autoptr(GFileOutputStream) stream = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize length;
+  const char *contents = g_bytes_get_data (bytes, &length);
 
-  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
+  if (parent == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME,
+                           "No folder to write into");
+      return FALSE;
+    }
+
+  for (guint attempt = 0; stream == NULL && attempt < 10; attempt++)
+    {
+      g_autofree char *name = g_strdup_printf (".%s.%08x.part", basename,
+                                               g_random_int ());
+
+      g_clear_object (&temp);
+      g_clear_error (&local_error);
+      temp = g_file_get_child (parent, name);
+      stream = g_file_create (temp, G_FILE_CREATE_NONE, cancellable,
+                              &local_error);
+      if (stream == NULL
+          && !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+        break;
+    }
+  if (stream == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (!g_output_stream_write_all (G_OUTPUT_STREAM (stream), contents, length,
+                                  NULL, cancellable, &local_error)
+      || !g_output_stream_close (G_OUTPUT_STREAM (stream), cancellable,
+                                 &local_error)
+      || !g_file_move (temp, file, G_FILE_COPY_OVERWRITE, cancellable,
+                       NULL, NULL, &local_error))
+    {
+      g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, NULL);
+      g_file_delete (temp, NULL, NULL);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+save_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  WriteData *data = task_data;
+  GError *error = NULL;
+
+  if (save_bytes (data->file, data->bytes, cancellable, &error))
     g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
 }
 
 static gboolean
@@ -219,7 +322,6 @@ write_chunk (gpointer user_data)
   GTask *task = user_data;
   WriteData *data = g_task_get_task_data (task);
   guint end = MIN (data->position + ROWS_PER_CHUNK, data->devices->len);
-  g_autoptr(GBytes) bytes = NULL;
   gsize length;
 
   if (g_task_return_error_if_cancelled (task))
@@ -234,14 +336,12 @@ write_chunk (gpointer user_data)
   if (data->position < data->devices->len)
     return G_SOURCE_CONTINUE;
 
+  /* The rows are built here, on the main loop, where the devices live;
+   * only the finished bytes go to the thread. */
   length = data->text->len;
-  bytes = g_bytes_new_take (g_string_free (g_steal_pointer (&data->text),
-                                           FALSE),
-                            length);
-  g_file_replace_contents_bytes_async (data->file, bytes, NULL, FALSE,
-                                       G_FILE_CREATE_REPLACE_DESTINATION,
-                                       g_task_get_cancellable (task),
-                                       on_replace_ready, g_object_ref (task));
+  data->bytes = g_bytes_new_take (
+    g_string_free (g_steal_pointer (&data->text), FALSE), length);
+  g_task_run_in_thread (task, save_in_thread);
 
   return G_SOURCE_REMOVE;
 }
@@ -309,13 +409,17 @@ cd_csv_export_write_async (GListModel           *devices,
   data->devices = g_ptr_array_new_full (n, g_object_unref);
   for (guint i = 0; i < n; i++)
     g_ptr_array_add (data->devices, g_list_model_get_item (devices, i));
+  data->modules = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; modules != NULL && i < g_list_model_get_n_items (modules);
+       i++)
+    g_ptr_array_add (data->modules, g_list_model_get_item (modules, i));
   data->module_names = module_names_by_code (modules);
   data->license_type_names = license_type_names_by_code (license_types);
   data->file = g_object_ref (file);
   data->text = g_string_sized_new (128 * (n + 1));
   data->progress = progress;
   data->progress_data = progress_data;
-  append_header (data->text);
+  append_header (data);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, cd_csv_export_write_async);
@@ -334,6 +438,63 @@ cd_csv_export_write_finish (GAsyncResult  *result,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Why the file was not written, in words a user can act on. */
+char *
+cd_csv_export_error_text (GFile        *file,
+                          const GError *error)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *reason = NULL;
+
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (error->domain == G_IO_ERROR)
+    {
+      switch (error->code)
+        {
+        case G_IO_ERROR_PERMISSION_DENIED:
+        case G_IO_ERROR_READ_ONLY:
+          reason = g_strdup (_("You cannot save files in this folder. "
+                               "Choose another folder."));
+          break;
+        case G_IO_ERROR_NO_SPACE:
+          reason = g_strdup (_("There is not enough free space on the "
+                               "disk. Free some space or choose another "
+                               "place."));
+          break;
+        case G_IO_ERROR_NOT_FOUND:
+          reason = g_strdup (_("The folder no longer exists. Choose "
+                               "another folder."));
+          break;
+        case G_IO_ERROR_IS_DIRECTORY:
+        case G_IO_ERROR_WOULD_MERGE:
+        case G_IO_ERROR_NOT_REGULAR_FILE:
+          reason = g_strdup (_("There is a folder or special file of this "
+                               "name. Choose another name."));
+          break;
+        case G_IO_ERROR_FILENAME_TOO_LONG:
+        case G_IO_ERROR_INVALID_FILENAME:
+          reason = g_strdup (_("This file name cannot be used here. Choose "
+                               "a shorter or simpler name."));
+          break;
+        default:
+          break;
+        }
+    }
+  if (reason == NULL)
+    /* TRANSLATORS: %s is the system's own description of the problem,
+     * e.g. "Error writing to file: File too large". */
+    reason = g_strdup_printf (_("The file could not be written (%s). "
+                                "Choose another place or try again."),
+                              error->message);
+
+  name = g_file_get_basename (file);
+
+  /* TRANSLATORS: %s is a file name, then why it was not saved. */
+  return g_strdup_printf (_("“%s” was not saved. %s"), name, reason);
+}
+
 /* The file chooser glue */
 
 typedef struct
@@ -344,12 +505,13 @@ typedef struct
   GListModel           *modules;        /* (owned) (nullable) */
   GListModel           *license_types;  /* (owned) (nullable) */
   GFile                *file;           /* (owned) (nullable) */
-  GtkFileChooserNative *chooser;        /* (owned) (nullable) */
+  GObject              *chooser;        /* (owned) (nullable) */
   GCancellable         *cancellable;    /* (owned) */
   AdwMessageDialog     *progress_dialog;  /* (unowned) (nullable) */
   GtkProgressBar       *progress_bar;   /* (unowned) (nullable) */
   guint                 progress_timeout;
-  double                fraction;
+  guint                 done;
+  guint                 total;
 } ExportRun;
 
 static void
@@ -388,6 +550,26 @@ on_progress_dialog_response (AdwMessageDialog *dialog,
   g_cancellable_cancel (run->cancellable);
 }
 
+static void
+update_progress_bar (ExportRun *run)
+{
+  g_autofree char *done = NULL;
+  g_autofree char *total = NULL;
+  g_autofree char *text = NULL;
+
+  if (run->progress_bar == NULL)
+    return;
+
+  done = cd_format_count (run->done);
+  total = cd_format_count (run->total);
+  /* TRANSLATORS: progress of the CSV export, "1,500 of 20,000 devices". */
+  text = g_strdup_printf (_("%s of %s devices"), done, total);
+  gtk_progress_bar_set_fraction (run->progress_bar,
+                                 run->total > 0
+                                   ? (double) run->done / run->total : 1.0);
+  gtk_progress_bar_set_text (run->progress_bar, text);
+}
+
 static gboolean
 on_progress_timeout (gpointer user_data)
 {
@@ -400,7 +582,8 @@ on_progress_timeout (gpointer user_data)
     parent_window (run), _("Exporting Devices…"), NULL));
   adw_message_dialog_add_response (dialog, "cancel", _("_Cancel"));
   run->progress_bar = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
-  gtk_progress_bar_set_fraction (run->progress_bar, run->fraction);
+  gtk_progress_bar_set_show_text (run->progress_bar, TRUE);
+  update_progress_bar (run);
   adw_message_dialog_set_extra_child (dialog, GTK_WIDGET (run->progress_bar));
   g_signal_connect (dialog, "response",
                     G_CALLBACK (on_progress_dialog_response), run);
@@ -417,19 +600,20 @@ on_write_progress (guint    done,
 {
   ExportRun *run = user_data;
 
-  run->fraction = total > 0 ? (double) done / total : 1.0;
-  if (run->progress_bar != NULL)
-    gtk_progress_bar_set_fraction (run->progress_bar, run->fraction);
+  run->done = done;
+  run->total = total;
+  update_progress_bar (run);
 }
 
 static void
 show_error (ExportRun    *run,
             const GError *error)
 {
+  g_autofree char *text = cd_csv_export_error_text (run->file, error);
   AdwMessageDialog *dialog;
 
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (
-    parent_window (run), _("Could Not Export Devices"), error->message));
+    parent_window (run), _("Could Not Export Devices"), text));
   adw_message_dialog_add_response (dialog, "close", _("_Close"));
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -443,6 +627,7 @@ on_export_written (GObject      *source,
   g_autoptr(GError) error = NULL;
   GtkWindow *window = parent_window (run);
 
+  /* Success is only said once the file is complete under its name. */
   if (!cd_csv_export_write_finish (result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -508,6 +693,89 @@ on_modules_ready (GObject      *source,
 }
 
 static void
+export_run_start (ExportRun *run)
+{
+  g_assert (run->file != NULL);
+
+  if (run->client != NULL && cd_portal_client_get_signed_in (run->client))
+    cd_portal_client_list_modules_async (run->client, run->cancellable,
+                                         on_modules_ready, run);
+  else
+    export_run_write (run);
+}
+
+static const char *
+suggested_name (void)
+{
+  /* TRANSLATORS: the suggested file name of the exported device list;
+   * keep it ASCII, e.g. "geraete.csv". */
+  return C_("file name", "devices.csv");
+}
+
+static GtkFileFilter *
+csv_filter_new (void)
+{
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _("CSV Files"));
+  gtk_file_filter_add_mime_type (filter, "text/csv");
+  gtk_file_filter_add_pattern (filter, "*.csv");
+
+  return filter;
+}
+
+/* GtkFileDialog replaces GtkFileChooserNative from GTK 4.10 on; both use
+ * the file chooser portal inside Flatpak. */
+#if GTK_CHECK_VERSION (4, 10, 0)
+
+static void
+on_save_dialog_ready (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  ExportRun *run = user_data;
+  g_autoptr(GError) error = NULL;
+
+  run->file = gtk_file_dialog_save_finish (GTK_FILE_DIALOG (source), result,
+                                           &error);
+  if (run->file == NULL)
+    {
+      /* Dismissing the chooser is a choice, not a failure. */
+      if (!g_error_matches (error, GTK_DIALOG_ERROR,
+                            GTK_DIALOG_ERROR_DISMISSED)
+          && !g_error_matches (error, GTK_DIALOG_ERROR,
+                               GTK_DIALOG_ERROR_CANCELLED))
+        g_debug ("The file chooser failed: %s", error->message);
+      export_run_free (run);
+      return;
+    }
+
+  export_run_start (run);
+}
+
+static void
+choose_file (ExportRun *run)
+{
+  g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
+  g_autoptr(GtkFileFilter) filter = csv_filter_new ();
+  g_autoptr(GListStore) filters = g_list_store_new (GTK_TYPE_FILE_FILTER);
+
+  g_list_store_append (filters, filter);
+  gtk_file_dialog_set_title (dialog, _("Export as CSV"));
+  gtk_file_dialog_set_accept_label (dialog, _("_Export"));
+  gtk_file_dialog_set_modal (dialog, TRUE);
+  gtk_file_dialog_set_filters (dialog, G_LIST_MODEL (filters));
+  gtk_file_dialog_set_default_filter (dialog, filter);
+  gtk_file_dialog_set_initial_name (dialog, suggested_name ());
+
+  run->chooser = G_OBJECT (g_object_ref (dialog));
+  gtk_file_dialog_save (dialog, parent_window (run), run->cancellable,
+                        on_save_dialog_ready, run);
+}
+
+#else
+
+static void
 on_chooser_response (GtkNativeDialog *chooser,
                      int              response,
                      gpointer         user_data)
@@ -521,19 +789,43 @@ on_chooser_response (GtkNativeDialog *chooser,
     }
 
   run->file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  if (run->client != NULL && cd_portal_client_get_signed_in (run->client))
-    cd_portal_client_list_modules_async (run->client, run->cancellable,
-                                         on_modules_ready, run);
-  else
-    export_run_write (run);
+  if (run->file == NULL)
+    {
+      export_run_free (run);
+      return;
+    }
+
+  export_run_start (run);
 }
+
+static void
+choose_file (ExportRun *run)
+{
+  g_autoptr(GtkFileFilter) filter = csv_filter_new ();
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("Export as CSV"),
+                                         parent_window (run),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE,
+                                         _("_Export"), _("_Cancel"));
+  run->chooser = G_OBJECT (chooser);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser),
+                                     suggested_name ());
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+
+  g_signal_connect (chooser, "response",
+                    G_CALLBACK (on_chooser_response), run);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+#endif
 
 void
 cd_csv_export_run (GtkWidget      *parent,
                    CdPortalClient *client,
                    GListModel     *devices)
 {
-  g_autoptr(GtkFileFilter) filter = NULL;
   ExportRun *run;
 
   g_return_if_fail (GTK_IS_WIDGET (parent));
@@ -546,23 +838,5 @@ cd_csv_export_run (GtkWidget      *parent,
   run->devices = g_object_ref (devices);
   run->cancellable = g_cancellable_new ();
 
-  run->chooser = gtk_file_chooser_native_new (_("Export as CSV"),
-                                              parent_window (run),
-                                              GTK_FILE_CHOOSER_ACTION_SAVE,
-                                              _("_Export"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (run->chooser), TRUE);
-  /* TRANSLATORS: the suggested file name of the exported device list;
-   * keep it ASCII, e.g. "geraete.csv". */
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (run->chooser),
-                                     C_("file name", "devices.csv"));
-
-  filter = gtk_file_filter_new ();
-  gtk_file_filter_set_name (filter, _("CSV Files"));
-  gtk_file_filter_add_mime_type (filter, "text/csv");
-  gtk_file_filter_add_pattern (filter, "*.csv");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (run->chooser), filter);
-
-  g_signal_connect (run->chooser, "response",
-                    G_CALLBACK (on_chooser_response), run);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (run->chooser));
+  choose_file (run);
 }

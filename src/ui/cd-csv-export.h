@@ -22,11 +22,16 @@ char     *cd_csv_export_quote_field  (const char           *field);
  * search and filters) to @file as UTF-8 CSV with CRLF line ends: a header
  * row in the user's language, then one row per device (name, model,
  * serial, platform, license type, license state, current term end, next
- * possible end, modules, last seen; dates as YYYY-MM-DD, last seen in UTC).
- * @modules and @license_types (nullable GListModels of CdModule and
- * CdLicenseType) give the names; without them the codes are written.
+ * possible end, modules, last seen, then one column per module of
+ * @modules saying "Booked", "Cancelled" or nothing; dates as YYYY-MM-DD,
+ * last seen in UTC). @modules and @license_types (nullable GListModels of
+ * CdModule and CdLicenseType) give the names; without them the codes are
+ * written and there are no module columns.
  * The devices are taken when called; rows are built in chunks on the main
- * loop, so a large list neither blocks the UI nor races with updates. */
+ * loop, so a large list neither blocks the UI nor races with updates.
+ * The file is written under a temporary name next to @file and renamed
+ * once complete: on any failure (a read-only folder, a full disk) @file
+ * is as it was before and no partial file is left. */
 void      cd_csv_export_write_async  (GListModel           *devices,
                                       GListModel           *modules,
                                       GListModel           *license_types,
@@ -39,10 +44,17 @@ void      cd_csv_export_write_async  (GListModel           *devices,
 gboolean  cd_csv_export_write_finish (GAsyncResult         *result,
                                       GError              **error);
 
-/* Asks for a file (GtkFileChooserNative, so the portal inside Flatpak;
- * default name "devices.csv", translated) and writes @devices to it,
- * showing progress for large lists and a toast when done. @client
- * (nullable) is used for the module and license type names. */
+/* The translated message for an export that failed with @error: the
+ * file's name, why, and what to do. */
+char     *cd_csv_export_error_text   (GFile                *file,
+                                      const GError         *error);
+
+/* Asks for a file (GtkFileChooserNative on GTK 4.8, GtkFileDialog from
+ * 4.10 on: the portal inside Flatpak either way; default name
+ * "devices.csv", translated) and writes @devices to it, showing progress
+ * for large lists, then a toast once the file is complete or a dialog
+ * with cd_csv_export_error_text(). @client (nullable) is used for the
+ * module and license type names. */
 void      cd_csv_export_run          (GtkWidget            *parent,
                                       CdPortalClient       *client,
                                       GListModel           *devices);

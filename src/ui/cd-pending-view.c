@@ -38,14 +38,18 @@ struct _CdPendingView
   guint                 next;
   guint                 in_flight;
   GArray               *endings;         /* (owned) of Ending */
+  guint                 n_unchecked;     /* details that could not load */
+  GError               *unchecked_error; /* (owned) (nullable): the first */
   GPtrArray            *pending_rows;    /* (owned) unowned rows */
   GPtrArray            *deadline_rows;   /* (owned) unowned rows */
 };
 
+/* A booking with a pending cancellation, or a cancelled license
+ * (module_code NULL), which takes the device's modules with it. */
 typedef struct
 {
   CdDevice *device;       /* (owned) */
-  char     *module_code;  /* (owned) */
+  char     *module_code;  /* (owned) (nullable) */
   GDate     ends_on;
 } Ending;
 
@@ -128,6 +132,16 @@ module_name (CdPendingView *self,
   return name != NULL ? name : code;
 }
 
+static const char *
+license_type_name (CdPendingView *self,
+                   CdDevice      *device)
+{
+  const char *code = cd_license_get_type_code (cd_device_get_license (device));
+  CdLicenseType *type = g_hash_table_lookup (self->license_types, code);
+
+  return type != NULL ? cd_license_type_get_name (type) : code;
+}
+
 /* Cancelled modules */
 
 static void
@@ -143,19 +157,49 @@ show_endings (CdPendingView *self)
       g_autofree char *subtitle = NULL;
       GtkWidget *row;
 
-      /* TRANSLATORS: a module name and the date its booking ends,
-       * "Roster – ends on Mar 14, 2027". */
-      subtitle = g_strdup_printf (_("%s – ends on %s"),
-                                  module_name (self, ending->module_code),
-                                  date);
+      if (ending->module_code != NULL)
+        /* TRANSLATORS: a module name and the date its booking ends,
+         * "Roster – ends on Mar 14, 2027". */
+        subtitle = g_strdup_printf (_("%s – ends on %s"),
+                                    module_name (self, ending->module_code),
+                                    date);
+      else if (cd_device_get_n_modules (ending->device) > 0)
+        /* TRANSLATORS: a license type name and the date the cancelled
+         * license ends, "Standard license – ends on Mar 14, 2027, with
+         * all its modules". */
+        subtitle = g_strdup_printf (_("%s license – ends on %s, with all "
+                                      "its modules"),
+                                    license_type_name (self, ending->device),
+                                    date);
+      else
+        /* TRANSLATORS: a license type name and the date the cancelled
+         * license ends, "Standard license – ends on Mar 14, 2027". */
+        subtitle = g_strdup_printf (_("%s license – ends on %s"),
+                                    license_type_name (self, ending->device),
+                                    date);
       row = device_row_new (self, ending->device, subtitle);
       adw_preferences_group_add (self->pending_group, row);
       g_ptr_array_add (self->pending_rows, row);
     }
 
-  adw_preferences_group_set_description (
-    self->pending_group,
-    self->endings->len == 0 ? _("No module bookings are cancelled.") : NULL);
+  if (self->n_unchecked > 0)
+    {
+      g_autofree char *reason = cd_error_text (self->unchecked_error);
+      g_autofree char *text = NULL;
+
+      /* TRANSLATORS: %u devices whose end dates are unknown, then why,
+       * "2 devices could not be checked: The portal cannot be reached." */
+      text = g_strdup_printf (ngettext ("%u device could not be checked: %s",
+                                        "%u devices could not be checked: %s",
+                                        self->n_unchecked),
+                              self->n_unchecked, reason);
+      adw_preferences_group_set_description (self->pending_group, text);
+    }
+  else
+    adw_preferences_group_set_description (
+      self->pending_group,
+      self->endings->len == 0 ? _("No module or license is cancelled.")
+                              : NULL);
 }
 
 static void fetch_more (CdPendingView *self);
@@ -206,7 +250,8 @@ on_detail_ready (GObject      *source,
     return;
 
   self->in_flight--;
-  if (detail == NULL)
+  if (g_error_matches (error, CD_PORTAL_ERROR,
+                       CD_PORTAL_ERROR_SESSION_EXPIRED))
     {
       g_autofree char *text = cd_error_text (error);
 
@@ -216,9 +261,19 @@ on_detail_ready (GObject      *source,
       return;
     }
 
-  /* The list's own object gets the fresh detail too. */
-  cd_device_update_from (device, detail);
-  add_endings (self, device);
+  /* One device that cannot be checked must not hide all the others. */
+  if (detail == NULL)
+    {
+      if (self->unchecked_error == NULL)
+        self->unchecked_error = g_steal_pointer (&error);
+      self->n_unchecked++;
+    }
+  else
+    {
+      /* The list's own object gets the fresh detail too. */
+      cd_device_update_from (device, detail);
+      add_endings (self, device);
+    }
   fetch_more (self);
 }
 
@@ -390,6 +445,19 @@ start_endings (CdPendingView *self)
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(CdDevice) device = g_list_model_get_item (self->devices, i);
+      CdLicense *license = cd_device_get_license (device);
+
+      /* The summary has the license's own end date already. */
+      if (license != NULL
+          && cd_license_get_state (license) == CD_LICENSE_STATE_CANCELLED
+          && cd_license_get_ends_on (license) != NULL)
+        {
+          Ending ending = { 0 };
+
+          ending.device = g_object_ref (device);
+          ending.ends_on = *cd_license_get_ends_on (license);
+          g_array_append_val (self->endings, ending);
+        }
 
       if (cd_device_has_pending_cancellation (device))
         g_ptr_array_add (self->pending_devices, g_steal_pointer (&device));
@@ -484,6 +552,7 @@ cd_pending_view_finalize (GObject *object)
   CdPendingView *self = CD_PENDING_VIEW (object);
 
   g_clear_object (&self->cancellable);
+  g_clear_error (&self->unchecked_error);
   g_clear_pointer (&self->module_names, g_hash_table_unref);
   g_clear_pointer (&self->license_types, g_hash_table_unref);
   g_clear_pointer (&self->pending_rows, g_ptr_array_unref);

@@ -17,9 +17,11 @@ G_DECLARE_FINAL_TYPE (CdPendingView, cd_pending_view, CD, PENDING_VIEW, AdwWindo
 /* Signal "device-activated" (CdDevice *device): the user activated a row
  * of @device, so the caller can open it.
  *
- * Lists (a) every booking with a pending cancellation, sorted by its end
- * date (device, module, end date; the per-booking dates come from each
- * device's details, fetched a few at a time), and (b) the license notice
+ * Lists (a) every booking with a pending cancellation and every cancelled
+ * license, sorted by end date (device, module or license, end date; the
+ * per-booking dates come from each device's details, fetched a few at a
+ * time; a device whose details cannot be fetched is counted and said, the
+ * others are still shown), and (b) the license notice
  * deadlines within the next 30 days (device, license type, deadline and
  * the end it reaches). "today" (GDate) is the local date unless set. */
 

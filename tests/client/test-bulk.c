@@ -9,6 +9,10 @@
 
 #include "cd-bulk-job.h"
 #include "cd-client-test-util.h"
+#include "cd-portal-json.h"
+
+/* What the job promises: at most four requests in flight. */
+#define MAX_IN_FLIGHT 4
 
 /* Fault injection */
 
@@ -32,12 +36,22 @@ typedef struct
   guint        n_dropped;
   guint        n_503;
   guint        n_forwarded_changes;
+
+  /* Requests the proxy has received and not answered yet: the client's
+   * requests in flight. */
+  guint        in_flight;
+  guint        max_in_flight;
+
+  /* While set, change requests wait in "held" instead of going on. */
+  gboolean     hold_changes;
+  GQueue       held;         /* of Forward */
 } Proxy;
 
 typedef struct
 {
   Proxy             *proxy;
-  SoupServerMessage *message;  /* (owned) */
+  SoupServerMessage *message;   /* (owned) */
+  SoupMessage       *upstream;  /* (owned) */
   gboolean           drop;
 } Forward;
 
@@ -70,6 +84,7 @@ on_upstream_ready (GObject      *source,
   body = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
                                             &error);
   g_assert_no_error (error);
+  forward->proxy->in_flight--;
 
   if (forward->drop)
     {
@@ -101,7 +116,27 @@ on_upstream_ready (GObject      *source,
     }
 
   g_object_unref (forward->message);
+  g_object_unref (forward->upstream);
   g_free (forward);
+}
+
+static void
+forward_start (Forward *forward)
+{
+  soup_session_send_and_read_async (forward->proxy->session,
+                                    forward->upstream, G_PRIORITY_DEFAULT,
+                                    NULL, on_upstream_ready, forward);
+}
+
+/* Lets the held change requests go on, and the next ones too. */
+static void
+proxy_release (Proxy *proxy)
+{
+  Forward *forward;
+
+  proxy->hold_changes = FALSE;
+  while ((forward = g_queue_pop_head (&proxy->held)) != NULL)
+    forward_start (forward);
 }
 
 /* The device id in ".../devices/{id}/bookings..." or NULL. */
@@ -155,6 +190,9 @@ on_proxy_request (SoupServer        *server,
       return;
     }
 
+  proxy->in_flight++;
+  proxy->max_in_flight = MAX (proxy->max_in_flight, proxy->in_flight);
+
   url = g_strconcat (proxy->upstream, path,
                      g_uri_get_query (uri) != NULL ? "?" : "",
                      g_uri_get_query (uri) != NULL ? g_uri_get_query (uri) : "",
@@ -178,13 +216,15 @@ on_proxy_request (SoupServer        *server,
   forward = g_new0 (Forward, 1);
   forward->proxy = proxy;
   forward->message = g_object_ref (message);
+  forward->upstream = g_steal_pointer (&upstream);
   forward->drop = (fault == FAULT_DROP_ONCE && attempt == 1)
                   || (fault == FAULT_DROP_UNTIL_HEALED && !proxy->healed);
 
   soup_server_message_pause (message);
-  soup_session_send_and_read_async (proxy->session, upstream,
-                                    G_PRIORITY_DEFAULT, NULL,
-                                    on_upstream_ready, forward);
+  if (device_id != NULL && proxy->hold_changes)
+    g_queue_push_tail (&proxy->held, forward);
+  else
+    forward_start (forward);
 }
 
 static Proxy *
@@ -217,6 +257,7 @@ proxy_new (const char *upstream)
 static void
 proxy_free (Proxy *proxy)
 {
+  g_assert_true (g_queue_is_empty (&proxy->held));
   soup_server_disconnect (proxy->server);
   g_clear_object (&proxy->server);
   g_clear_object (&proxy->session);
@@ -500,6 +541,9 @@ test_bulk_book_exactly_once (void)
   g_assert_cmpuint (progress.last_done, ==, 50);
   g_assert_cmpuint (proxy->n_503, >, 0);
   g_assert_cmpuint (proxy->n_dropped, >, 4 * n_hard);
+  /* A few at a time, the client's own retries and the refresh after
+   * each change included, never all 53 at once. */
+  g_assert_cmpuint (proxy->max_in_flight, <=, MAX_IN_FLIGHT);
 
   for (guint i = 0; i < n; i++)
     {
@@ -528,6 +572,7 @@ test_bulk_book_exactly_once (void)
   g_assert_cmpuint (progress.last_done, ==, 50);
   g_assert_cmpuint (cd_bulk_job_get_n_failed (job), ==, 0);
   g_assert_cmpuint (cd_bulk_job_get_n_changed (job), ==, 50);
+  g_assert_cmpuint (proxy->max_in_flight, <=, MAX_IN_FLIGHT);
 
   /* Exactly one booking per device, checked on the portal itself; the
    * list's own device objects show the module now. */
@@ -551,6 +596,475 @@ test_bulk_book_exactly_once (void)
       g_assert_true (cd_device_lookup_module_state (device, "roster", &state));
       g_assert_cmpint (state, ==, CD_BOOKING_STATE_ACTIVE);
     }
+}
+
+/* Waiting without a fixed delay */
+
+typedef gboolean (*Condition) (gpointer user_data);
+
+static gboolean
+on_wait_timeout (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop until @condition holds; fails the test after 30 s,
+ * which only a hang reaches. */
+static void
+wait_until (Condition condition,
+            gpointer  user_data)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (30, on_wait_timeout, &timed_out);
+
+  while (!condition (user_data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (timed_out);
+  g_source_remove (id);
+}
+
+/* Runs the main loop for @ms: to see that nothing more happens. */
+static void
+run_loop_for (guint ms)
+{
+  gboolean over = FALSE;
+
+  g_timeout_add (ms, on_wait_timeout, &over);
+  while (!over)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* The job's own count of changes under way: items sent and not yet
+ * answered (their refresh included). The client's HTTP session may queue
+ * some of them before they reach the network. */
+typedef struct
+{
+  CdBulkJob *job;
+  Proxy     *proxy;
+  guint      running;
+  guint      max_running;
+  guint      ever_running;
+} Watch;
+
+static void
+on_item_status (CdBulkItem *item,
+                GParamSpec *pspec,
+                Watch      *watch)
+{
+  GListModel *items = cd_bulk_job_get_items (watch->job);
+
+  watch->running = 0;
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(CdBulkItem) other = g_list_model_get_item (items, i);
+
+      if (cd_bulk_item_get_status (other) == CD_BULK_STATUS_RUNNING)
+        watch->running++;
+    }
+  watch->max_running = MAX (watch->max_running, watch->running);
+  if (cd_bulk_item_get_status (item) == CD_BULK_STATUS_RUNNING)
+    watch->ever_running++;
+}
+
+static void
+watch_items (Watch *watch)
+{
+  GListModel *items = cd_bulk_job_get_items (watch->job);
+
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(CdBulkItem) item = g_list_model_get_item (items, i);
+
+      g_signal_connect (item, "notify::status", G_CALLBACK (on_item_status),
+                        watch);
+    }
+}
+
+typedef struct
+{
+  CdPortalClient *client;
+  guint           sent_before;
+  guint           max_outstanding;
+  guint           n_notified;
+} PlanWatch;
+
+/* Each answer: requests sent minus answers had, before this one, is what
+ * was outstanding. */
+static void
+on_n_checked (CdBulkJob  *job,
+              GParamSpec *pspec,
+              PlanWatch  *plan)
+{
+  guint sent = cd_portal_client_get_n_sent_for_testing (plan->client)
+               - plan->sent_before;
+  guint outstanding = sent - (cd_bulk_job_get_n_checked (job) - 1);
+
+  g_assert_cmpuint (outstanding, <=, MAX_IN_FLIGHT);
+  plan->max_outstanding = MAX (plan->max_outstanding, outstanding);
+  plan->n_notified++;
+}
+
+/* Four changes under way, and at least one of them held at the proxy. */
+static gboolean
+four_running (gpointer user_data)
+{
+  Watch *watch = user_data;
+
+  return watch->running == MAX_IN_FLIGHT
+         && !g_queue_is_empty (&watch->proxy->held);
+}
+
+static gboolean
+result_ready (gpointer user_data)
+{
+  GAsyncResult **result = user_data;
+
+  return *result != NULL;
+}
+
+/* @n devices of @all with an active license that the module can be
+ * booked on and that do not have it. */
+static GListStore *
+bookable_devices (GListModel *all,
+                  CdModule   *module,
+                  guint       n)
+{
+  GListStore *selected = g_list_store_new (CD_TYPE_DEVICE);
+
+  for (guint i = 0; i < g_list_model_get_n_items (all)
+                    && g_list_model_get_n_items (G_LIST_MODEL (selected)) < n;
+       i++)
+    {
+      g_autoptr(CdDevice) device = g_list_model_get_item (all, i);
+      CdLicense *license = cd_device_get_license (device);
+      CdBookingState state;
+
+      if (license != NULL
+          && cd_license_get_state (license) == CD_LICENSE_STATE_ACTIVE
+          && cd_module_is_available_for (module,
+                                         cd_license_get_type_code (license))
+          && !cd_device_lookup_module_state (device,
+                                             cd_module_get_code (module),
+                                             &state))
+        g_list_store_append (selected, device);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (selected)), ==, n);
+
+  return selected;
+}
+
+typedef struct
+{
+  CdTestPortal   *portal;   /* (owned) */
+  CdPortalClient *direct;   /* (owned): straight to the portal */
+  Proxy          *proxy;    /* (owned) */
+  CdPortalClient *client;   /* (owned): through the proxy */
+  GListModel     *all;      /* (owned) */
+  CdModule       *roster;   /* (owned) */
+} Fleet;
+
+static Fleet *
+fleet_new (void)
+{
+  Fleet *fleet = g_new0 (Fleet, 1);
+  g_autoptr(GListModel) modules = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fleet->portal = start_portal (0, NULL);
+  fleet->direct = signed_in_client (cd_test_portal_get_url (fleet->portal),
+                                    "admin@muster.example");
+  fleet->proxy = proxy_new (cd_test_portal_get_url (fleet->portal));
+  fleet->client = signed_in_client (fleet->proxy->url,
+                                    "admin@muster.example");
+  fleet->all = sync_list_devices (fleet->direct, NULL, NULL, NULL, 1000, NULL,
+                                  NULL, &error);
+  g_assert_no_error (error);
+  modules = sync_list_modules (fleet->direct, &error);
+  g_assert_no_error (error);
+  fleet->roster = find_module (modules, "roster");
+
+  return fleet;
+}
+
+static void
+fleet_free (Fleet *fleet)
+{
+  g_clear_object (&fleet->roster);
+  g_clear_object (&fleet->all);
+  g_clear_object (&fleet->client);
+  g_clear_pointer (&fleet->proxy, proxy_free);
+  g_clear_object (&fleet->direct);
+  g_clear_pointer (&fleet->portal, cd_test_portal_free);
+  g_free (fleet);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Fleet, fleet_free)
+
+/* How often the portal's history says @module was booked on each device. */
+static GArray *
+booked_counts (Fleet      *fleet,
+               GListModel *devices)
+{
+  GArray *counts = g_array_new (FALSE, TRUE, sizeof (guint));
+
+  for (guint i = 0; i < g_list_model_get_n_items (devices); i++)
+    {
+      g_autoptr(CdDevice) device = g_list_model_get_item (devices, i);
+      guint count = count_booked_events (fleet->direct,
+                                         cd_device_get_id (device), "roster");
+
+      g_array_append_val (counts, count);
+    }
+
+  return counts;
+}
+
+/* Requests go four at a time: with the portal holding every change, the
+ * fifth is not sent before one of the first four is answered. */
+static void
+test_bulk_four_at_a_time (void)
+{
+  g_autoptr(Fleet) fleet = fleet_new ();
+  g_autoptr(GListStore) selected = bookable_devices (fleet->all,
+                                                     fleet->roster, 12);
+  g_autoptr(GArray) before = booked_counts (fleet, G_LIST_MODEL (selected));
+  g_autoptr(GArray) after = NULL;
+  g_autoptr(CdBulkJob) job = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  Watch watch = { 0 };
+  PlanWatch plan = { 0 };
+
+  /* The details for the preview: four asked for at once, and never more
+   * asked than answered plus four. */
+  job = cd_bulk_job_new (fleet->client, CD_BULK_ACTION_BOOK, fleet->roster,
+                         G_LIST_MODEL (selected));
+  plan.client = fleet->client;
+  plan.sent_before = cd_portal_client_get_n_sent_for_testing (fleet->client);
+  g_signal_connect (job, "notify::n-checked", G_CALLBACK (on_n_checked),
+                    &plan);
+  cd_bulk_job_plan_async (job, NULL, on_test_async_done, &result);
+  g_assert_cmpuint (cd_portal_client_get_n_sent_for_testing (fleet->client)
+                    - plan.sent_before, ==, MAX_IN_FLIGHT);
+  wait_until (result_ready, &result);
+  g_assert_true (cd_bulk_job_plan_finish (job, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_cmpuint (plan.max_outstanding, ==, MAX_IN_FLIGHT);
+  g_assert_cmpuint (plan.n_notified, ==, 12);
+  g_assert_cmpuint (fleet->proxy->max_in_flight, <=, MAX_IN_FLIGHT);
+  g_assert_cmpuint (cd_bulk_job_get_total (job), ==, 12);
+
+  watch.job = job;
+  watch.proxy = fleet->proxy;
+  watch_items (&watch);
+  fleet->proxy->hold_changes = TRUE;
+  fleet->proxy->max_in_flight = 0;
+  cd_bulk_job_run_async (job, NULL, on_test_async_done, &result);
+  wait_until (four_running, &watch);
+  run_loop_for (300);
+  g_assert_cmpuint (watch.running, ==, MAX_IN_FLIGHT);
+  g_assert_cmpuint (watch.ever_running, ==, MAX_IN_FLIGHT);
+  g_assert_cmpuint (fleet->proxy->n_forwarded_changes, <=, MAX_IN_FLIGHT);
+  g_assert_cmpuint (cd_bulk_job_get_done (job), ==, 0);
+
+  proxy_release (fleet->proxy);
+  wait_until (result_ready, &result);
+  g_assert_true (cd_bulk_job_run_finish (job, result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cd_bulk_job_get_n_changed (job), ==, 12);
+  g_assert_cmpuint (watch.ever_running, ==, 12);
+  g_assert_cmpuint (watch.max_running, ==, MAX_IN_FLIGHT);
+  g_assert_cmpuint (fleet->proxy->max_in_flight, <=, MAX_IN_FLIGHT);
+  g_assert_cmpuint (fleet->proxy->n_forwarded_changes, ==, 12);
+
+  after = booked_counts (fleet, G_LIST_MODEL (selected));
+  for (guint i = 0; i < after->len; i++)
+    g_assert_cmpuint (g_array_index (after, guint, i), ==,
+                      g_array_index (before, guint, i) + 1);
+}
+
+/* Stopping a run sends no more, lets the changes already sent finish and
+ * show, and leaves the rest to send later, each still exactly once. */
+static void
+test_bulk_stop_mid_run (void)
+{
+  g_autoptr(Fleet) fleet = fleet_new ();
+  g_autoptr(GListStore) selected = bookable_devices (fleet->all,
+                                                     fleet->roster, 10);
+  g_autoptr(GArray) before = booked_counts (fleet, G_LIST_MODEL (selected));
+  g_autoptr(GArray) after = NULL;
+  g_autoptr(GCancellable) stop = g_cancellable_new ();
+  g_autoptr(CdBulkJob) job = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GListModel *items;
+  Watch watch = { 0 };
+  guint n_done = 0;
+  guint n_planned = 0;
+
+  job = cd_bulk_job_new (fleet->client, CD_BULK_ACTION_BOOK, fleet->roster,
+                         G_LIST_MODEL (selected));
+  g_assert_true (job_plan (job));
+
+  watch.job = job;
+  watch.proxy = fleet->proxy;
+  watch_items (&watch);
+  fleet->proxy->hold_changes = TRUE;
+  cd_bulk_job_run_async (job, stop, on_test_async_done, &result);
+  wait_until (four_running, &watch);
+  g_cancellable_cancel (stop);
+  run_loop_for (300);
+  g_assert_cmpuint (watch.ever_running, ==, MAX_IN_FLIGHT);
+  g_assert_null (result);
+
+  /* The four sent get their answers; then the run ends as stopped. */
+  proxy_release (fleet->proxy);
+  wait_until (result_ready, &result);
+  g_assert_false (cd_bulk_job_run_finish (job, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (fleet->proxy->n_forwarded_changes, ==, MAX_IN_FLIGHT);
+  g_assert_cmpuint (cd_bulk_job_get_n_changed (job), ==, MAX_IN_FLIGHT);
+  g_assert_cmpuint (cd_bulk_job_get_n_failed (job), ==, 0);
+  g_assert_cmpuint (cd_bulk_job_get_n_not_sent (job), ==, 10 - MAX_IN_FLIGHT);
+
+  items = cd_bulk_job_get_items (job);
+  after = booked_counts (fleet, G_LIST_MODEL (selected));
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(CdBulkItem) item = g_list_model_get_item (items, i);
+      CdDevice *device = cd_bulk_item_get_device (item);
+      guint added = g_array_index (after, guint, i)
+                    - g_array_index (before, guint, i);
+      CdBookingState state;
+
+      /* The list's own object shows what the portal has. */
+      if (cd_bulk_item_get_status (item) == CD_BULK_STATUS_DONE)
+        {
+          n_done++;
+          g_assert_cmpuint (added, ==, 1);
+          g_assert_true (cd_device_lookup_module_state (device, "roster",
+                                                        &state));
+        }
+      else
+        {
+          n_planned++;
+          g_assert_cmpint (cd_bulk_item_get_status (item), ==,
+                           CD_BULK_STATUS_PLANNED);
+          g_assert_cmpuint (added, ==, 0);
+          g_assert_false (cd_device_lookup_module_state (device, "roster",
+                                                         &state));
+        }
+    }
+  g_assert_cmpuint (n_done, ==, MAX_IN_FLIGHT);
+  g_assert_cmpuint (n_planned, ==, 10 - MAX_IN_FLIGHT);
+
+  /* Going on sends the rest, and only the rest. */
+  g_assert_true (job_run (job, TRUE));
+  g_assert_cmpuint (cd_bulk_job_get_n_changed (job), ==, 10);
+  g_assert_cmpuint (cd_bulk_job_get_n_not_sent (job), ==, 0);
+  g_assert_cmpuint (fleet->proxy->n_forwarded_changes, ==, 10);
+  g_clear_pointer (&after, g_array_unref);
+  after = booked_counts (fleet, G_LIST_MODEL (selected));
+  for (guint i = 0; i < after->len; i++)
+    g_assert_cmpuint (g_array_index (after, guint, i), ==,
+                      g_array_index (before, guint, i) + 1);
+}
+
+/* A refusal is shown, but not sent again: it would only repeat. */
+static void
+test_bulk_refusal_not_retried (void)
+{
+  g_autoptr(Fleet) fleet = fleet_new ();
+  g_autoptr(GListStore) selected = bookable_devices (fleet->all,
+                                                     fleet->roster, 3);
+  g_autoptr(CdDevice) taken = g_list_model_get_item (G_LIST_MODEL (selected),
+                                                     1);
+  g_autoptr(CdBooking) booking = NULL;
+  g_autoptr(CdBulkJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = cd_portal_client_new_idempotency_key ();
+  CdBulkItem *item;
+  guint sent;
+
+  job = cd_bulk_job_new (fleet->client, CD_BULK_ACTION_BOOK, fleet->roster,
+                         G_LIST_MODEL (selected));
+  g_assert_true (job_plan (job));
+  g_assert_cmpuint (cd_bulk_job_get_total (job), ==, 3);
+
+  /* Someone else books it between the preview and the confirmation. */
+  booking = sync_book_module (fleet->direct, cd_device_get_id (taken),
+                              "roster", -1, key, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (job_run (job, FALSE));
+  g_assert_cmpuint (cd_bulk_job_get_n_changed (job), ==, 2);
+  g_assert_cmpuint (cd_bulk_job_get_n_failed (job), ==, 1);
+  item = item_for (job, taken);
+  g_assert_error (cd_bulk_item_get_error (item), CD_PORTAL_ERROR,
+                  CD_PORTAL_ERROR_ALREADY_BOOKED);
+  g_assert_false (cd_bulk_item_get_can_retry (item));
+  g_assert_cmpuint (cd_bulk_job_get_n_retryable (job), ==, 0);
+
+  sent = fleet->proxy->n_forwarded_changes;
+  g_assert_true (job_run (job, TRUE));
+  g_assert_cmpuint (fleet->proxy->n_forwarded_changes, ==, sent);
+  g_assert_cmpuint (cd_bulk_job_get_n_failed (job), ==, 1);
+  g_assert_cmpuint (count_booked_events (fleet->direct,
+                                         cd_device_get_id (taken), "roster"),
+                    ==, 1);
+}
+
+/* A device whose details cannot be fetched is skipped and says why; the
+ * others are planned as usual. */
+static void
+test_bulk_unreachable_detail (void)
+{
+  g_autoptr(Fleet) fleet = fleet_new ();
+  g_autoptr(GListStore) selected = bookable_devices (fleet->all,
+                                                     fleet->roster, 2);
+  const char gone_json[] =
+    "{\"items\":[{\"id\":\"no-such-device\",\"name\":\"Verschwunden\","
+    "\"model\":\"Zebra TC26\",\"platform\":\"android\",\"serial\":\"X1\","
+    "\"app_version\":\"5.4.2\",\"last_seen_at\":\"2026-11-30T08:00:00Z\","
+    "\"license\":null,\"modules\":[]}],\"next_cursor\":null,\"total\":1}";
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GListModel) page = NULL;
+  g_autoptr(CdDevice) gone = NULL;
+  g_autoptr(CdBulkJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cursor = NULL;
+  CdBulkItem *item;
+  guint total;
+
+  root = cd_portal_json_parse (gone_json, strlen (gone_json), &error);
+  g_assert_no_error (error);
+  page = cd_portal_json_read_device_page (root, &cursor, &total, &error);
+  g_assert_no_error (error);
+  gone = g_list_model_get_item (page, 0);
+  g_list_store_insert (selected, 1, gone);
+
+  job = cd_bulk_job_new (fleet->client, CD_BULK_ACTION_BOOK, fleet->roster,
+                         G_LIST_MODEL (selected));
+  g_assert_true (job_plan (job));
+  g_assert_cmpuint (cd_bulk_job_get_n_checked (job), ==, 3);
+  g_assert_cmpuint (cd_bulk_job_get_total (job), ==, 2);
+  g_assert_cmpuint (cd_bulk_job_get_n_skipped (job), ==, 1);
+  item = item_for (job, gone);
+  g_assert_cmpint (cd_bulk_item_get_outcome (item), ==, CD_BULK_OUTCOME_SKIP);
+  g_assert_cmpint (cd_bulk_item_get_skip_reason (item), ==,
+                   CD_BULK_SKIP_UNREACHABLE);
+  g_assert_error (cd_bulk_item_get_error (item), CD_PORTAL_ERROR,
+                  CD_PORTAL_ERROR_NOT_FOUND);
+
+  g_assert_true (job_run (job, FALSE));
+  g_assert_cmpuint (cd_bulk_job_get_n_changed (job), ==, 2);
+  g_assert_cmpint (cd_bulk_item_get_status (item), ==, CD_BULK_STATUS_PLANNED);
 }
 
 /* The contract's term rule, computed here from the license's own
@@ -805,6 +1319,10 @@ main (int   argc,
   g_test_add_func ("/bulk/add-months-rule", test_add_months_rule);
   g_test_add_func ("/bulk/book-exactly-once", test_bulk_book_exactly_once);
   g_test_add_func ("/bulk/cancel-own-end-dates", test_bulk_cancel_own_end_dates);
+  g_test_add_func ("/bulk/four-at-a-time", test_bulk_four_at_a_time);
+  g_test_add_func ("/bulk/stop-mid-run", test_bulk_stop_mid_run);
+  g_test_add_func ("/bulk/refusal-not-retried", test_bulk_refusal_not_retried);
+  g_test_add_func ("/bulk/unreachable-detail", test_bulk_unreachable_detail);
 
   return g_test_run ();
 }

@@ -548,8 +548,8 @@ test_bulk_book (void)
 
   click (GTK_WIDGET (dialog), button_text);
   wait_for_text (GTK_WIDGET (dialog),
-                 german ? "3 gebucht, 1 übersprungen, 0 fehlgeschlagen"
-                        : "3 booked, 1 skipped, 0 failed");
+                 german ? "Auf 3 Geräten gebucht. 1 übersprungen."
+                        : "Booked on 3 devices. 1 skipped.");
   click (GTK_WIDGET (dialog), german ? "Schließen" : "Close");
   g_assert_true (cd_ui_test_wait_until (toplevel_is_gone,
                                         GSIZE_TO_POINTER (CD_TYPE_BULK_DIALOG),

@@ -6,6 +6,8 @@
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/resource.h>
 
 #include "cd-csv-export.h"
 #include "cd-portal-json.h"
@@ -61,7 +63,8 @@ static const Sample samples[] = {
     "flex", "cancelled", "2026-12-31", "2026-12-31",
     { { "gps", "cancellation_pending" } }, "2025-01-02T03:04:05Z" },
   { "Überseestadt Tor 1", "Samsung Galaxy XCover 6 Pro", "R5CT99", "android",
-    "manager", "ended", NULL, NULL, { { NULL } }, "2024-06-30T12:00:00Z" },
+    "manager", "ended", "2024-06-30", "2024-06-30", { { NULL } },
+    "2024-06-30T12:00:00Z" },
 };
 
 static const char modules_json[] =
@@ -119,7 +122,11 @@ add_sample (JsonBuilder  *builder,
                            sample->current_term_end);
       add_nullable_string (builder, "next_possible_end",
                            sample->next_possible_end);
-      add_nullable_string (builder, "ends_on", NULL);
+      /* A cancelled or ended license ends at the end it was cancelled
+       * to. */
+      add_nullable_string (builder, "ends_on",
+                           g_strcmp0 (sample->license_state, "active") != 0
+                             ? sample->next_possible_end : NULL);
       json_builder_end_object (builder);
     }
   json_builder_set_member_name (builder, "modules");
@@ -299,6 +306,25 @@ expected_modules (const Sample *sample)
   return g_string_free (text, FALSE);
 }
 
+/* The cell of @code's own column. */
+static const char *
+expected_module_cell (const Sample *sample,
+                      const char   *code)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (sample->modules); i++)
+    {
+      if (sample->modules[i][0] == NULL)
+        break;
+      if (!g_str_equal (sample->modules[i][0], code))
+        continue;
+      if (g_str_equal (sample->modules[i][1], "cancellation_pending"))
+        return german ? "Gekündigt" : "Cancelled";
+      return german ? "Gebucht" : "Booked";
+    }
+
+  return "";
+}
+
 static void
 test_export_reads_back (void)
 {
@@ -320,11 +346,14 @@ test_export_reads_back (void)
 
   g_assert_cmpuint (records->len, ==, 1 + 1203);
   header = g_ptr_array_index (records, 0);
-  g_assert_cmpuint (g_strv_length (header), ==, 10);
+  g_assert_cmpuint (g_strv_length (header), ==, 12);
   g_assert_cmpstr (header[0], ==, "Name");
   g_assert_cmpstr (header[2], ==, german ? "Seriennummer" : "Serial Number");
   g_assert_cmpstr (header[4], ==, german ? "Lizenztyp" : "License Type");
   g_assert_cmpstr (header[8], ==, german ? "Zusatzmodule" : "Modules");
+  /* A column per module of the catalogue, by its name. */
+  g_assert_cmpstr (header[10], ==, "Roster");
+  g_assert_cmpstr (header[11], ==, "Ticket system");
 
   for (guint i = 0; i < 1203; i++)
     {
@@ -342,7 +371,7 @@ test_export_reads_back (void)
       seen = g_date_time_new_from_iso8601 (sample->last_seen_at, NULL);
       seen_text = g_date_time_format (seen, "%Y-%m-%d %H:%M:%S");
 
-      g_assert_cmpuint (g_strv_length (record), ==, 10);
+      g_assert_cmpuint (g_strv_length (record), ==, 12);
       g_assert_cmpstr (record[0], ==, sample->name);
       g_assert_cmpstr (record[1], ==, sample->model);
       g_assert_cmpstr (record[2], ==, sample->serial);
@@ -356,6 +385,9 @@ test_export_reads_back (void)
                        sample->next_possible_end ? sample->next_possible_end : "");
       g_assert_cmpstr (record[8], ==, modules_text);
       g_assert_cmpstr (record[9], ==, seen_text);
+      g_assert_cmpstr (record[10], ==, expected_module_cell (sample, "roster"));
+      g_assert_cmpstr (record[11], ==, expected_module_cell (sample,
+                                                             "tickets"));
     }
 }
 
@@ -371,6 +403,8 @@ test_export_without_catalogues (void)
 
   g_assert_cmpuint (records->len, ==, 5);
   record = g_ptr_array_index (records, 1);
+  /* Without the catalogue there are no module columns to name. */
+  g_assert_cmpuint (g_strv_length (record), ==, 10);
   g_assert_cmpstr (record[4], ==, "standard");
   g_assert_cmpstr (record[8], ==,
                    german ? "roster; tickets (gekündigt)"
@@ -470,6 +504,326 @@ test_export_run (void)
   g_unlink (path);
   g_rmdir (dir);
   gtk_window_destroy (GTK_WINDOW (parent));
+}
+
+/* A second, independent reader: Python's csv module, strict, reads the
+ * file the app wrote; its records must be the ones ours reads. */
+static void
+test_export_python_reader (void)
+{
+  g_autoptr(GListModel) devices = sample_devices (12);
+  g_autoptr(GListModel) mods =
+    read_catalogue (modules_json, cd_portal_json_read_modules);
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *python = g_find_program_in_path ("python3");
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *script =
+    "import csv, json, sys\n"
+    "with open(sys.argv[1], newline='', encoding='utf-8', errors='strict')"
+    " as f:\n"
+    "    rows = list(csv.reader(f, strict=True))\n"
+    "raw = open(sys.argv[1], 'rb').read()\n"
+    "assert raw.count(b'\\r\\n') >= len(rows)\n"
+    "json.dump(rows, sys.stdout, ensure_ascii=True)\n";
+  ExportWait wait = { 0 };
+  JsonArray *rows;
+  int status;
+
+  g_assert_nonnull (python);
+  dir = g_dir_make_tmp ("cd-csv-py-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "devices.csv", NULL);
+  file = g_file_new_for_path (path);
+  cd_csv_export_write_async (devices, mods, NULL, file, NULL, NULL, NULL,
+                             on_written, &wait);
+  g_assert_true (cd_ui_test_wait_until (export_finished, &wait, 20000));
+  g_assert_no_error (wait.error);
+  g_file_get_contents (path, &text, NULL, &error);
+  g_assert_no_error (error);
+  records = cd_ui_test_read_csv (text);
+
+  g_spawn_sync (NULL,
+                (char *[]) { python, (char *) "-c", (char *) script, path,
+                             NULL },
+                NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
+                &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("Python's csv reader refused the file: %s", err);
+
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  rows = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (rows), ==, records->len);
+  for (guint i = 0; i < records->len; i++)
+    {
+      char **record = g_ptr_array_index (records, i);
+      JsonArray *row = json_array_get_array_element (rows, i);
+
+      g_assert_cmpuint (json_array_get_length (row), ==,
+                        g_strv_length (record));
+      for (guint f = 0; record[f] != NULL; f++)
+        g_assert_cmpstr (json_array_get_string_element (row, f), ==,
+                         record[f]);
+    }
+  /* Commas, quotes, CR LF and umlauts came through. */
+  for (guint i = 0; i < G_N_ELEMENTS (samples); i++)
+    g_assert_cmpstr (json_array_get_string_element (
+                       json_array_get_array_element (rows, i + 1), 0),
+                     ==, samples[i].name);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* Write errors: a full disk is simulated with a file size limit, which
+ * makes writes fail part-way, as a disk that fills up does. */
+
+static struct rlimit saved_limit;
+
+static void
+limit_file_size (rlim_t bytes)
+{
+  struct rlimit limit;
+
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &saved_limit), ==, 0);
+  limit = saved_limit;
+  limit.rlim_cur = bytes;
+  /* Past the limit a write fails with EFBIG instead of killing us. */
+  signal (SIGXFSZ, SIG_IGN);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+}
+
+static void
+unlimit_file_size (void)
+{
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved_limit), ==, 0);
+}
+
+/* The names in @dir, sorted, joined by spaces. */
+static char *
+dir_listing (const char *dir)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  g_assert_nonnull (handle);
+  while ((name = g_dir_read_name (handle)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_add (names, NULL);
+
+  return g_strjoinv (" ", (char **) names->pdata);
+}
+
+static GError *
+export_failing (GListModel *devices,
+                GFile      *file)
+{
+  ExportWait wait = { 0 };
+
+  cd_csv_export_write_async (devices, NULL, NULL, file, NULL, NULL, NULL,
+                             on_written, &wait);
+  g_assert_true (cd_ui_test_wait_until (export_finished, &wait, 20000));
+  g_assert_false (wait.ok);
+  g_assert_nonnull (wait.error);
+
+  return wait.error;
+}
+
+/* A write that fails part-way leaves no half file, neither a new one nor
+ * over an old one, and no temporary file. */
+static void
+test_export_write_error (void)
+{
+  g_autoptr(GListModel) devices = sample_devices (1203);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *listing = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *message = NULL;
+  const char *old = "Name\r\nvorher\r\n";
+
+  dir = g_dir_make_tmp ("cd-csv-full-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "geraete.csv", NULL);
+  file = g_file_new_for_path (path);
+
+  /* A new file. */
+  limit_file_size (64 * 1024);
+  error = export_failing (devices, file);
+  unlimit_file_size ();
+  g_assert_false (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  listing = dir_listing (dir);
+  g_assert_cmpstr (listing, ==, "");
+
+  message = cd_csv_export_error_text (file, error);
+  g_assert_true (g_str_has_prefix (message,
+                                   german ? "„geraete.csv“ wurde nicht "
+                                            "gespeichert. Die Datei konnte "
+                                            "nicht geschrieben werden"
+                                          : "“geraete.csv” was not saved. The "
+                                            "file could not be written"));
+  g_clear_error (&error);
+
+  /* Over an older file, which stays as it was. */
+  g_file_set_contents (path, old, -1, &error);
+  g_assert_no_error (error);
+  limit_file_size (64 * 1024);
+  error = export_failing (devices, file);
+  unlimit_file_size ();
+  g_clear_error (&error);
+  g_file_get_contents (path, &text, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, old);
+  g_clear_pointer (&listing, g_free);
+  listing = dir_listing (dir);
+  g_assert_cmpstr (listing, ==, "geraete.csv");
+
+  /* A folder that is gone meanwhile. */
+  g_unlink (path);
+  g_rmdir (dir);
+  error = export_failing (devices, file);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_pointer (&message, g_free);
+  message = cd_csv_export_error_text (file, error);
+  g_assert_cmpstr (message, ==,
+                   german ? "„geraete.csv“ wurde nicht gespeichert. Den "
+                            "Ordner gibt es nicht mehr. Wählen Sie einen "
+                            "anderen Ordner."
+                          : "“geraete.csv” was not saved. The folder no "
+                            "longer exists. Choose another folder.");
+}
+
+/* What a read-only folder or a full disk says. Tests run as root here,
+ * whom no folder refuses, so these errors are made up, as GIO reports
+ * them. */
+static void
+test_export_error_texts (void)
+{
+  g_autoptr(GFile) file = g_file_new_for_path ("/srv/export/devices.csv");
+  const struct { int code; const char *en, *de; } cases[] = {
+    { G_IO_ERROR_PERMISSION_DENIED,
+      "“devices.csv” was not saved. You cannot save files in this folder. "
+      "Choose another folder.",
+      "„devices.csv“ wurde nicht gespeichert. In diesem Ordner können Sie "
+      "keine Dateien speichern. Wählen Sie einen anderen Ordner." },
+    { G_IO_ERROR_READ_ONLY,
+      "“devices.csv” was not saved. You cannot save files in this folder. "
+      "Choose another folder.",
+      "„devices.csv“ wurde nicht gespeichert. In diesem Ordner können Sie "
+      "keine Dateien speichern. Wählen Sie einen anderen Ordner." },
+    { G_IO_ERROR_NO_SPACE,
+      "“devices.csv” was not saved. There is not enough free space on the "
+      "disk. Free some space or choose another place.",
+      "„devices.csv“ wurde nicht gespeichert. Auf dem Datenträger ist nicht "
+      "genug Platz frei. Schaffen Sie Platz oder wählen Sie einen anderen "
+      "Ort." },
+    { G_IO_ERROR_IS_DIRECTORY,
+      "“devices.csv” was not saved. There is a folder or special file of "
+      "this name. Choose another name.",
+      "„devices.csv“ wurde nicht gespeichert. Es gibt schon einen Ordner "
+      "oder eine besondere Datei mit diesem Namen. Wählen Sie einen anderen "
+      "Namen." },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR,
+                                                     cases[i].code,
+                                                     "Operation failed");
+      g_autofree char *text = cd_csv_export_error_text (file, error);
+
+      g_assert_cmpstr (text, ==, german ? cases[i].de : cases[i].en);
+    }
+}
+
+static GtkWindow *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window)
+          && gtk_widget_get_mapped (GTK_WIDGET (window)))
+        return window;
+    }
+
+  return NULL;
+}
+
+static gboolean
+message_dialog_is_shown (gpointer user_data)
+{
+  return find_message_dialog () != NULL;
+}
+
+/* From the menu entry's path, a failed write says so, and why. */
+static void
+test_export_run_error (void)
+{
+  g_autoptr(GListModel) devices = sample_devices (1203);
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *listing = NULL;
+  g_autofree char *shown = NULL;
+  GtkFileChooser *chooser = NULL;
+  GtkWidget *parent = gtk_window_new ();
+  GtkWindow *dialog;
+
+  dir = g_dir_make_tmp ("cd-csv-run-full-XXXXXX", &error);
+  g_assert_no_error (error);
+  folder = g_file_new_for_path (dir);
+
+  gtk_window_present (GTK_WINDOW (parent));
+  cd_csv_export_run (parent, NULL, devices);
+  g_assert_true (cd_ui_test_wait_until (file_chooser_is_shown, &chooser,
+                                        5000));
+  /* The chooser reads its first folder before it takes another. */
+  cd_ui_test_iterate (300);
+  g_assert_true (gtk_file_chooser_set_current_folder (chooser, folder,
+                                                      &error));
+  g_assert_no_error (error);
+  cd_ui_test_iterate (300);
+
+  limit_file_size (64 * 1024);
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+  g_assert_true (cd_ui_test_wait_until (message_dialog_is_shown, NULL,
+                                        20000));
+  unlimit_file_size ();
+
+  dialog = find_message_dialog ();
+  shown = cd_ui_test_collect_text (GTK_WIDGET (dialog));
+  g_assert_nonnull (strstr (shown, german ? "Geräte konnten nicht exportiert "
+                                            "werden"
+                                          : "Could Not Export Devices"));
+  g_assert_nonnull (strstr (shown, german ? "„geraete.csv“ wurde nicht "
+                                            "gespeichert."
+                                          : "“devices.csv” was not saved."));
+  g_free (cd_ui_test_screenshot (GTK_WIDGET (dialog),
+                                 german ? "csv-write-error-de.png"
+                                        : "csv-write-error-en.png"));
+  listing = dir_listing (dir);
+  g_assert_cmpstr (listing, ==, "");
+
+  gtk_window_destroy (dialog);
+  gtk_window_destroy (GTK_WINDOW (parent));
+  g_rmdir (dir);
 }
 
 /* The demo fleet from the real portal, as the app lists it. */
@@ -601,6 +955,10 @@ main (int   argc,
                    test_export_without_catalogues);
   g_test_add_func ("/csv-export/empty-list", test_export_empty_list);
   g_test_add_func ("/csv-export/run", test_export_run);
+  g_test_add_func ("/csv-export/python-reader", test_export_python_reader);
+  g_test_add_func ("/csv-export/write-error", test_export_write_error);
+  g_test_add_func ("/csv-export/error-texts", test_export_error_texts);
+  g_test_add_func ("/csv-export/run-error", test_export_run_error);
   g_test_add_func ("/csv-export/demo-fleet", test_export_demo_fleet);
 
   return g_test_run ();
