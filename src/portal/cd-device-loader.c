@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "cd-portal"
 
 #include "cd-device-loader.h"
+#include "cd-portal-error.h"
 
 #define MAX_PAGE_SIZE 1000
 
@@ -16,6 +17,7 @@ struct _CdDeviceLoader
   GHashTable     *by_id;        /* (owned) id → CdDevice in devices */
   GHashTable     *previous;     /* (owned) (nullable) id → CdDevice, reload */
   GCancellable   *cancellable;  /* (owned) (nullable) while loading */
+  GHashTable     *cursors;      /* (owned) the cursors asked for so far */
   guint           total;
   guint           page_size;
   gboolean        loaded_all;
@@ -66,6 +68,7 @@ cd_device_loader_finalize (GObject *object)
   g_clear_object (&self->devices);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->previous, g_hash_table_unref);
+  g_clear_pointer (&self->cursors, g_hash_table_unref);
 
   G_OBJECT_CLASS (cd_device_loader_parent_class)->finalize (object);
 }
@@ -171,6 +174,8 @@ cd_device_loader_init (CdDeviceLoader *self)
 {
   self->devices = g_list_store_new (CD_TYPE_DEVICE);
   self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->cursors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         NULL);
   self->page_size = MAX_PAGE_SIZE;
 }
 
@@ -343,6 +348,23 @@ on_page_loaded (GObject      *source,
   set_total (self, total);
   append_page (self, page);
 
+  /* A portal that hands out a cursor it gave before would have the loader
+   * go round in circles for ever. */
+  if (next_cursor != NULL && g_hash_table_contains (self->cursors,
+                                                    next_cursor))
+    {
+      g_autoptr(GError) loop =
+        g_error_new_literal (CD_PORTAL_ERROR,
+                             CD_PORTAL_ERROR_UNEXPECTED_RESPONSE,
+                             "Unexpected response: the device list "
+                             "repeats a page");
+
+      g_debug ("Loading devices stopped: %s", loop->message);
+      stop_loading (self);
+      g_signal_emit (self, signals[FINISHED], 0, loop);
+      return;
+    }
+
   if (next_cursor != NULL && g_list_model_get_n_items (page) > 0)
     {
       load_page (self, next_cursor);
@@ -360,6 +382,11 @@ load_page (CdDeviceLoader *self,
 {
   g_assert (CD_IS_DEVICE_LOADER (self));
   g_assert (self->cancellable != NULL);
+
+  if (cursor == NULL)
+    g_hash_table_remove_all (self->cursors);
+  else
+    g_hash_table_add (self->cursors, g_strdup (cursor));
 
   cd_portal_client_list_devices_async (self->client, NULL, NULL, cursor,
                                        self->page_size, self->cancellable,

@@ -28,7 +28,8 @@ G_DECLARE_FINAL_TYPE (CdDeviceLoader, cd_device_loader, CD, DEVICE_LOADER,
  * (guint, read-write, 1-1000, default 1000).
  *
  * Signal "finished" (GError *error_or_null): the load ended, with NULL on
- * success. A cancelled load (cd_device_loader_cancel(), reload, dispose)
+ * success; a portal that hands out a cursor a second time ends it with
+ * CD_PORTAL_ERROR_UNEXPECTED_RESPONSE rather than loading for ever. A cancelled load (cd_device_loader_cancel(), reload, dispose)
  * does not emit it; "loading" just turns FALSE.
  *
  * Reload: cancels, clears the model and loads again, but reuses the

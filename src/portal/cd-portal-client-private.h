@@ -18,5 +18,7 @@ void cd_portal_client_set_access_token_for_testing (CdPortalClient *self,
 const char *cd_portal_client_get_access_token_for_testing (CdPortalClient *self);
 /* Number of requests sent (attempts, retries included). */
 guint cd_portal_client_get_n_sent_for_testing      (CdPortalClient *self);
+/* The Accept-Language ("de" or "en") for a list of language names. */
+const char *cd_portal_client_pick_language (const char * const *language_names);
 
 G_END_DECLS

@@ -437,8 +437,6 @@ request_retry_or_fail (GTask    *task,
       return;
     }
 
-  g_debug ("%s %s: retrying (%s)", request->method, request->path,
-           error->message);
   g_error_free (error);
 
   request->wait_source = g_timeout_source_new (retry_delays_ms[request->n_retries]);
@@ -564,8 +562,6 @@ request_handle_response (GTask *task)
 
   status = soup_message_get_status (message);
   headers = soup_message_get_response_headers (message);
-  g_debug ("%s %s %u %" G_GINT64_FORMAT " ms", request->method, request->path,
-           status, elapsed_ms);
 
   /* libsoup hands over a body cut short by a closed connection as if it
    * were complete; the announced length tells. (Compression is not asked
@@ -580,10 +576,15 @@ request_handle_response (GTask *task)
         g_error_new_literal (G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
                              "The answer was cut short");
 
+      g_debug ("%s %s %u %" G_GINT64_FORMAT " ms: body cut short",
+               request->method, request->path, status, elapsed_ms);
       request_retry_or_fail (task, error_from_transport (request, partial),
                              TRUE);
       return;
     }
+
+  g_debug ("%s %s %u %" G_GINT64_FORMAT " ms", request->method, request->path,
+           status, elapsed_ms);
 
   if (g_task_return_error_if_cancelled (task))
     return;
@@ -648,6 +649,11 @@ on_response_chunk (GObject      *source,
 
   if (request->received->len + g_bytes_get_size (chunk) > MAX_RESPONSE_SIZE)
     {
+      g_debug ("%s %s %u %" G_GINT64_FORMAT " ms: body over %u MiB",
+               request->method, request->path,
+               soup_message_get_status (request->message),
+               (g_get_monotonic_time () - request->started_us) / 1000,
+               MAX_RESPONSE_SIZE / (1024 * 1024));
       g_clear_object (&request->message);
       g_clear_object (&request->stream);
       g_clear_pointer (&request->received, g_byte_array_unref);
@@ -922,6 +928,15 @@ on_refresh_done (GObject      *source,
   waiters = g_steal_pointer (&self->refresh_waiters);
   self->refresh_waiters = g_ptr_array_new_with_free_func (g_object_unref);
 
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      Request *waiting = g_task_get_task_data (g_ptr_array_index (waiters, i));
+
+      if (waiting->cancel_source != NULL)
+        g_source_destroy (waiting->cancel_source);
+      g_clear_pointer (&waiting->cancel_source, g_source_unref);
+    }
+
   if (tokens != NULL)
     {
       set_tokens (self, tokens->access_token, tokens->refresh_token);
@@ -957,12 +972,33 @@ on_refresh_done (GObject      *source,
     }
 }
 
+/* A request waiting for the shared refresh is cancelled: it returns now,
+ * the refresh goes on for the others (and rotates the token anyway). */
+static gboolean
+on_refresh_wait_cancelled (GCancellable *cancellable,
+                           gpointer      user_data)
+{
+  GTask *task = user_data;
+  CdPortalClient *self = g_task_get_source_object (task);
+  Request *request = g_task_get_task_data (task);
+
+  g_clear_pointer (&request->cancel_source, g_source_unref);
+  g_task_return_error_if_cancelled (task);
+  g_ptr_array_remove (self->refresh_waiters, task);
+
+  return G_SOURCE_REMOVE;
+}
+
 /* One refresh for all requests that got a 401 meanwhile. */
 static void
 request_refresh_then_resend (GTask *task)
 {
   CdPortalClient *self = g_task_get_source_object (task);
+  Request *request = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
   Request *refresh;
+
+  g_assert (request->cancel_source == NULL);
 
   if (self->refresh_token == NULL)
     {
@@ -973,6 +1009,15 @@ request_refresh_then_resend (GTask *task)
     }
 
   g_ptr_array_add (self->refresh_waiters, g_object_ref (task));
+  if (cancellable != NULL)
+    {
+      request->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (request->cancel_source,
+                             G_SOURCE_FUNC (on_refresh_wait_cancelled),
+                             g_object_ref (task), g_object_unref);
+      g_source_attach (request->cancel_source, g_task_get_context (task));
+    }
+
   if (self->refreshing)
     return;
 
@@ -1066,13 +1111,42 @@ cd_portal_client_class_init (CdPortalClientClass *klass)
                   G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
+/**
+ * cd_portal_client_pick_language:
+ * @language_names: as g_get_language_names() returns them, most preferred
+ *   first (e.g. "de_DE.UTF-8", "de_DE", "de", "C")
+ *
+ * The portal speaks German and English. The first of the user's languages
+ * that is one of them wins, so "fr:de" gets German; "C" and a list of
+ * only other languages get English, the language of the app's own texts.
+ *
+ * Returns: "de" or "en".
+ */
+const char *
+cd_portal_client_pick_language (const char * const *language_names)
+{
+  g_return_val_if_fail (language_names != NULL, "en");
+
+  for (guint i = 0; language_names[i] != NULL; i++)
+    {
+      const char *name = language_names[i];
+      gsize length = strcspn (name, "_.@");
+
+      if (length == 2 && g_ascii_strncasecmp (name, "de", 2) == 0)
+        return "de";
+      if ((length == 2 && g_ascii_strncasecmp (name, "en", 2) == 0) ||
+          g_str_equal (name, "C") || g_str_equal (name, "POSIX"))
+        return "en";
+    }
+
+  return "en";
+}
+
 static void
 cd_portal_client_init (CdPortalClient *self)
 {
-  const char * const *languages = g_get_language_names ();
-
-  self->accept_language = languages[0] != NULL &&
-                          g_str_has_prefix (languages[0], "de") ? "de" : "en";
+  self->accept_language =
+    cd_portal_client_pick_language (g_get_language_names ());
   self->cancellable = g_cancellable_new ();
   self->refresh_waiters = g_ptr_array_new_with_free_func (g_object_unref);
   self->session = soup_session_new_with_options ("timeout",
@@ -1127,14 +1201,16 @@ cd_portal_client_new (const char  *portal_url,
   scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
   host = uri != NULL ? g_uri_get_host (uri) : NULL;
 
+  /* A refused address is not echoed: it may hold a password (user:pw@),
+   * and the message may end up in a log. */
   if (uri == NULL || host == NULL || *host == '\0' ||
       g_uri_get_userinfo (uri) != NULL || g_uri_get_query (uri) != NULL ||
       g_uri_get_fragment (uri) != NULL ||
       (g_ascii_strcasecmp (scheme, "https") != 0 &&
        g_ascii_strcasecmp (scheme, "http") != 0))
     {
-      g_set_error (error, CD_PORTAL_ERROR, CD_PORTAL_ERROR_INVALID_URL,
-                   "“%s” is not a portal address", trimmed);
+      g_set_error_literal (error, CD_PORTAL_ERROR, CD_PORTAL_ERROR_INVALID_URL,
+                           "Not a portal address: an https:// URL is needed");
       return NULL;
     }
 

@@ -49,6 +49,9 @@ G_DECLARE_FINAL_TYPE (CdPortalClient, cd_portal_client, CD, PORTAL_CLIENT,
  * CD_PORTAL_ERROR_UNEXPECTED_RESPONSE (CD_PORTAL_ERROR_NOT_A_PORTAL at
  * sign-in and resume) and not retried.
  *
+ * Accept-Language: "de" or "en", the first of the user's languages
+ * (g_get_language_names()) that the portal speaks, else "en".
+ *
  * Logging: g_debug() one line per request (method, path, status, ms);
  * never a token, password, Authorization header or body.
  *

@@ -21,37 +21,172 @@ fail (GError     **error,
   return FALSE;
 }
 
-/* json-glib parses recursively; refuse deep nesting before it does. */
+/* Skips the string at data[*i] ('"'): escapes as RFC 8259 has them, no
+ * raw control characters, no \u0000 (it would cut the C string short). */
 static gboolean
-check_depth (const char *data,
-             gsize       length)
+skip_string (const char *data,
+             gsize       length,
+             gsize      *i)
 {
-  gboolean in_string = FALSE;
-  guint depth = 0;
+  g_assert (data[*i] == '"');
 
-  for (gsize i = 0; i < length; i++)
+  for ((*i)++; *i < length; (*i)++)
+    {
+      guchar c = (guchar) data[*i];
+
+      if (c == '"')
+        {
+          (*i)++;
+          return TRUE;
+        }
+      if (c < 0x20)
+        return FALSE;
+      if (c != '\\')
+        continue;
+
+      if (++(*i) >= length)
+        return FALSE;
+      if (memchr ("\"\\/bfnrt", data[*i], 8) != NULL)
+        continue;
+      if (data[*i] != 'u' || *i + 4 >= length)
+        return FALSE;
+      for (guint k = 1; k <= 4; k++)
+        {
+          if (!g_ascii_isxdigit (data[*i + k]))
+            return FALSE;
+        }
+      if (strncmp (data + *i + 1, "0000", 4) == 0)
+        return FALSE;
+      *i += 4;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+skip_digits (const char *data,
+             gsize       length,
+             gsize      *i)
+{
+  gsize start = *i;
+
+  while (*i < length && g_ascii_isdigit (data[*i]))
+    (*i)++;
+
+  return *i > start;
+}
+
+/* Skips the number at data[*i]:
+ * -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static gboolean
+skip_number (const char *data,
+             gsize       length,
+             gsize      *i)
+{
+  if (data[*i] == '-')
+    (*i)++;
+  if (*i < length && data[*i] == '0')
+    (*i)++;
+  else if (!skip_digits (data, length, i))
+    return FALSE;
+
+  if (*i < length && data[*i] == '.')
+    {
+      (*i)++;
+      if (!skip_digits (data, length, i))
+        return FALSE;
+    }
+
+  if (*i < length && (data[*i] == 'e' || data[*i] == 'E'))
+    {
+      (*i)++;
+      if (*i < length && (data[*i] == '+' || data[*i] == '-'))
+        (*i)++;
+      if (!skip_digits (data, length, i))
+        return FALSE;
+    }
+
+  /* "01", "1.", "0x10": not one JSON number. */
+  return *i >= length || !(g_ascii_isalnum (data[*i]) || data[*i] == '.');
+}
+
+static gboolean
+skip_literal (const char *data,
+              gsize       length,
+              gsize      *i)
+{
+  const char * const literals[] = { "true", "false", "null" };
+
+  for (guint k = 0; k < G_N_ELEMENTS (literals); k++)
+    {
+      gsize n = strlen (literals[k]);
+
+      if (length - *i >= n && strncmp (data + *i, literals[k], n) == 0 &&
+          (length - *i == n || !g_ascii_isalnum (data[*i + n])))
+        {
+          *i += n;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/* json-glib's scanner takes more than JSON: single quotes, comments, hex
+ * and octal numbers, "\x41", raw tabs in strings, a second document after
+ * the first. The portal speaks RFC 8259, so anything else is refused here,
+ * token by token; the grammar (commas, colons) is json-glib's to check.
+ * json-glib also parses recursively, so deep nesting is refused too. */
+static gboolean
+check_syntax (const char *data,
+              gsize       length)
+{
+  guint depth = 0;
+  gboolean done = FALSE;
+  gsize i = 0;
+
+  while (i < length)
     {
       char c = data[i];
 
-      if (in_string)
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
         {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
+          i++;
+          continue;
         }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '[' || c == '{')
+
+      /* The root is one object and nothing follows it. */
+      if (done || (depth == 0 && c != '{'))
+        return FALSE;
+
+      if (c == '{' || c == '[')
         {
           if (++depth > MAX_DEPTH)
             return FALSE;
+          i++;
         }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
+      else if (c == '}' || c == ']')
+        {
+          done = --depth == 0;
+          i++;
+        }
+      else if (c == ',' || c == ':')
+        i++;
+      else if (c == '"')
+        {
+          if (!skip_string (data, length, &i))
+            return FALSE;
+        }
+      else if (c == '-' || g_ascii_isdigit (c))
+        {
+          if (!skip_number (data, length, &i))
+            return FALSE;
+        }
+      else if (!skip_literal (data, length, &i))
+        return FALSE;
     }
 
-  return TRUE;
+  return done;
 }
 
 JsonNode *
@@ -68,7 +203,7 @@ cd_portal_json_parse (const char  *data,
   if (length == 0 || length > G_MAXSSIZE ||
       !g_utf8_validate_len (data, length, NULL) ||
       memchr (data, '\0', length) != NULL ||
-      !check_depth (data, length))
+      !check_syntax (data, length))
     {
       g_set_error_literal (error, CD_PORTAL_ERROR,
                            CD_PORTAL_ERROR_UNEXPECTED_RESPONSE,
@@ -209,6 +344,61 @@ read_string (JsonObject   *object,
   return TRUE;
 }
 
+/* A code of the contract (license type, module): a non-empty string. */
+static gboolean
+read_code (JsonObject  *object,
+           const char  *name,
+           const char **value,
+           GError     **error)
+{
+  if (!read_string (object, name, FALSE, value, error))
+    return FALSE;
+
+  if (**value == '\0')
+    return fail (error, name, "a code");
+
+  return TRUE;
+}
+
+/* Tokens go into a header: visible ASCII only, so no CR or LF can end the
+ * header early (libsoup would drop the header and complain). */
+static gboolean
+read_token (JsonObject  *object,
+            const char  *name,
+            const char **value,
+            GError     **error)
+{
+  if (!read_string (object, name, FALSE, value, error))
+    return FALSE;
+
+  if (**value == '\0')
+    return fail (error, name, "a token");
+  for (const char *c = *value; *c != '\0'; c++)
+    {
+      if (*c < 0x21 || *c > 0x7e)
+        return fail (error, name, "a token");
+    }
+
+  return TRUE;
+}
+
+/* ISO 4217: three capital letters. */
+static gboolean
+read_currency (JsonObject  *object,
+               const char  *name,
+               const char **value,
+               GError     **error)
+{
+  if (!read_string (object, name, FALSE, value, error))
+    return FALSE;
+
+  if (strlen (*value) != 3 || !g_ascii_isupper ((*value)[0]) ||
+      !g_ascii_isupper ((*value)[1]) || !g_ascii_isupper ((*value)[2]))
+    return fail (error, name, "a currency code");
+
+  return TRUE;
+}
+
 /* Ids are opaque: a non-empty string, or an integer kept as its text. */
 static gboolean
 read_id (JsonObject  *object,
@@ -277,21 +467,78 @@ valid_or_null (const GDate *date)
   return g_date_valid (date) ? date : NULL;
 }
 
+/* RFC 3339 date-time: YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM), "T"
+ * and "Z" in either case. g_date_time_new_from_iso8601() alone would also
+ * take week and ordinal dates, the basic format and more. */
+static gboolean
+is_rfc3339 (const char *text)
+{
+  static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+  gsize length = strlen (text);
+  gsize i;
+
+  if (length < sizeof shape - 1)
+    return FALSE;
+
+  for (i = 0; i < sizeof shape - 1; i++)
+    {
+      gboolean matches;
+
+      if (shape[i] == 'd')
+        matches = g_ascii_isdigit (text[i]);
+      else if (shape[i] == 'T')
+        matches = g_ascii_toupper (text[i]) == 'T';
+      else
+        matches = text[i] == shape[i];
+
+      if (!matches)
+        return FALSE;
+    }
+
+  if (text[i] == '.')
+    {
+      gsize start = ++i;
+
+      while (g_ascii_isdigit (text[i]))
+        i++;
+      if (i == start)
+        return FALSE;
+    }
+
+  if (g_ascii_toupper (text[i]) == 'Z')
+    return text[i + 1] == '\0';
+
+  return (text[i] == '+' || text[i] == '-') && length - i == 6 &&
+         g_ascii_isdigit (text[i + 1]) && g_ascii_isdigit (text[i + 2]) &&
+         text[i + 3] == ':' &&
+         g_ascii_isdigit (text[i + 4]) && g_ascii_isdigit (text[i + 5]);
+}
+
+/* A timestamp, kept in UTC whatever offset it was written with. */
 static GDateTime *
 read_timestamp (JsonObject  *object,
                 const char  *name,
                 GError     **error)
 {
   JsonNode *node = member (object, name);
-  GDateTime *timestamp = NULL;
+  g_autoptr(GDateTime) parsed = NULL;
+  GDateTime *utc = NULL;
 
-  if (is_string (node))
-    timestamp = g_date_time_new_from_iso8601 (json_node_get_string (node), NULL);
+  if (is_string (node) && is_rfc3339 (json_node_get_string (node)))
+    {
+      g_autofree char *upper = g_ascii_strup (json_node_get_string (node), -1);
 
-  if (timestamp == NULL)
+      parsed = g_date_time_new_from_iso8601 (upper, NULL);
+    }
+
+  /* In UTC a time of year 1 or 9999 may fall outside GDateTime. */
+  if (parsed != NULL)
+    utc = g_date_time_to_utc (parsed);
+
+  if (utc == NULL)
     fail (error, name, "an RFC 3339 timestamp");
 
-  return timestamp;
+  return utc;
 }
 
 static gboolean
@@ -389,8 +636,8 @@ cd_portal_json_read_token (JsonNode  *root,
   g_return_val_if_fail (refresh_token != NULL, FALSE);
 
   if ((object = root_object (root, error)) == NULL ||
-      !read_string (object, "access_token", FALSE, &access, error) ||
-      !read_string (object, "refresh_token", FALSE, &refresh, error) ||
+      !read_token (object, "access_token", &access, error) ||
+      !read_token (object, "refresh_token", &refresh, error) ||
       !read_string (object, "token_type", FALSE, &token_type, error) ||
       !read_int (object, "expires_in", 0, G_MAXINT32, expires_in, error))
     return FALSE;
@@ -445,7 +692,7 @@ cd_portal_json_read_license_types (JsonNode  *root,
       gint64 term_months, notice_months;
 
       if ((item = array_object (items, i, "items", error)) == NULL ||
-          !read_string (item, "code", FALSE, &code, error) ||
+          !read_code (item, "code", &code, error) ||
           !read_string (item, "name", FALSE, &name, error) ||
           !read_int (item, "term_months", 1, 1200, &term_months, error) ||
           !read_int (item, "notice_months", 0, 1200, &notice_months, error))
@@ -480,7 +727,7 @@ cd_portal_json_read_modules (JsonNode  *root,
       gint64 amount_minor;
 
       if ((item = array_object (items, i, "items", error)) == NULL ||
-          !read_string (item, "code", FALSE, &code, error) ||
+          !read_code (item, "code", &code, error) ||
           !read_string (item, "name", FALSE, &name, error) ||
           !read_string (item, "description", FALSE, &description, error) ||
           (available_for = read_string_array (item, "available_for",
@@ -488,7 +735,7 @@ cd_portal_json_read_modules (JsonNode  *root,
           (price = read_object (item, "monthly_price", error)) == NULL ||
           !read_int (price, "amount_minor", 0, G_MAXINT32, &amount_minor,
                      error) ||
-          !read_string (price, "currency", FALSE, &currency, error))
+          !read_currency (price, "currency", &currency, error))
         return NULL;
 
       module = cd_module_new (code, name, description,
@@ -511,14 +758,22 @@ read_license (JsonObject  *object,
   GDate term_start, notice_deadline;
   gint64 term_months = -1, notice_months = -1;
 
-  if (!read_string (object, "type", FALSE, &type_code, error) ||
+  /* The term dates always exist for a license; only ends_on (set when
+   * the license was cancelled) may be null. */
+  if (!read_code (object, "type", &type_code, error) ||
       !read_enum (object, "state", CD_TYPE_LICENSE_STATE, &state, error) ||
-      !read_date (object, "current_term_end", TRUE, &current_term_end,
+      !read_date (object, "current_term_end", FALSE, &current_term_end,
                   error) ||
-      !read_date (object, "next_possible_end", TRUE, &next_possible_end,
+      !read_date (object, "next_possible_end", FALSE, &next_possible_end,
                   error) ||
       !read_date (object, "ends_on", TRUE, &ends_on, error))
     return NULL;
+
+  if (state == CD_LICENSE_STATE_CANCELLED && !g_date_valid (&ends_on))
+    {
+      fail (error, "ends_on", "a date for a cancelled license");
+      return NULL;
+    }
 
   g_date_clear (&term_start, 1);
   g_date_clear (&notice_deadline, 1);
@@ -526,7 +781,7 @@ read_license (JsonObject  *object,
       (!read_date (object, "term_start", FALSE, &term_start, error) ||
        !read_int (object, "term_months", 1, 1200, &term_months, error) ||
        !read_int (object, "notice_months", 0, 1200, &notice_months, error) ||
-       !read_date (object, "notice_deadline", TRUE, &notice_deadline,
+       !read_date (object, "notice_deadline", FALSE, &notice_deadline,
                    error)))
     return NULL;
 
@@ -590,7 +845,7 @@ read_device (JsonObject  *object,
       CdModuleSummary summary;
 
       if ((item = array_object (module_array, i, "modules", error)) == NULL ||
-          !read_string (item, "code", FALSE, &code, error) ||
+          !read_code (item, "code", &code, error) ||
           !read_enum (item, "state", CD_TYPE_BOOKING_STATE, &state, error) ||
           !read_date (item, "ends_on", TRUE, &ends_on, error))
         return NULL;
@@ -628,6 +883,20 @@ cd_portal_json_read_device_page (JsonNode  *root,
       !read_int (object, "total", 0, G_MAXINT32, &count, error))
     return NULL;
 
+  /* An empty cursor would ask for the first page again. */
+  if (cursor != NULL && *cursor == '\0')
+    {
+      fail (error, "next_cursor", "a cursor or null");
+      return NULL;
+    }
+
+  /* "total" counts every match, this page included. */
+  if (count < json_array_get_length (items))
+    {
+      fail (error, "total", "at least the page's size");
+      return NULL;
+    }
+
   for (guint i = 0; i < json_array_get_length (items); i++)
     {
       JsonObject *item;
@@ -657,7 +926,7 @@ read_booking (JsonObject  *object,
   GDate booked_on, cancelled_on, ends_on;
 
   if (!read_id (object, "id", &id, error) ||
-      !read_string (object, "module", FALSE, &module_code, error) ||
+      !read_code (object, "module", &module_code, error) ||
       !read_enum (object, "state", CD_TYPE_BOOKING_STATE, &state, error) ||
       !read_date (object, "booked_on", FALSE, &booked_on, error) ||
       !read_string (object, "booked_by", TRUE, &booked_by, error) ||
@@ -665,6 +934,15 @@ read_booking (JsonObject  *object,
       !read_string (object, "cancelled_by", TRUE, &cancelled_by, error) ||
       !read_date (object, "ends_on", TRUE, &ends_on, error))
     return NULL;
+
+  /* A pending cancellation is shown with its date and its end. */
+  if (state == CD_BOOKING_STATE_CANCELLATION_PENDING &&
+      (!g_date_valid (&cancelled_on) || !g_date_valid (&ends_on)))
+    {
+      fail (error, g_date_valid (&cancelled_on) ? "ends_on" : "cancelled_on",
+            "a date for a pending cancellation");
+      return NULL;
+    }
 
   return cd_booking_new (id, module_code, state, &booked_on, booked_by,
                          valid_or_null (&cancelled_on), cancelled_by,
@@ -731,7 +1009,7 @@ cd_portal_json_read_events (JsonNode  *root,
           (at = read_timestamp (item, "at", error)) == NULL ||
           !read_string (item, "actor", FALSE, &actor, error) ||
           !read_enum (item, "action", CD_TYPE_EVENT_ACTION, &action, error) ||
-          !read_string (item, "module", FALSE, &module_code, error) ||
+          !read_code (item, "module", &module_code, error) ||
           !read_date (item, "ends_on", TRUE, &ends_on, error))
         return NULL;
 
@@ -769,7 +1047,7 @@ cd_portal_json_read_problem (JsonNode  *root,
   g_return_val_if_fail (code != NULL, FALSE);
 
   if ((object = root_object (root, error)) == NULL ||
-      !read_string (object, "code", FALSE, &problem_code, error))
+      !read_code (object, "code", &problem_code, error))
     return FALSE;
 
   *code = g_strdup (problem_code);

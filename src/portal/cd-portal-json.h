@@ -14,7 +14,10 @@ G_BEGIN_DECLS
  * never returning a half-filled object. */
 
 /* Parses @data (not necessarily NUL-terminated); rejects invalid UTF-8,
- * nesting deeper than 64 levels and a non-object root. */
+ * anything that is not plain RFC 8259 JSON (json-glib alone would take
+ * comments, single quotes, hex numbers, a second document, …), "\u0000",
+ * nesting deeper than 64 levels and a root that is not an object.
+ * Timestamps must be RFC 3339 and are read into UTC; dates YYYY-MM-DD. */
 JsonNode   *cd_portal_json_parse              (const char  *data,
                                                gsize        length,
                                                GError     **error);

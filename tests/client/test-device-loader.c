@@ -1,6 +1,7 @@
 /* test-device-loader.c: paging 10,000 devices into a list store.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <libsoup/soup.h>
 #include <string.h>
 
 #include "cd-client-test-util.h"
@@ -12,6 +13,7 @@ static CdTestPortal *portal;
 typedef struct
 {
   GArray   *loaded_values;  /* (owned) of guint, each notify::loaded */
+  GArray   *total_values;   /* (owned) of guint, the total at each */
   guint     n_splices;
   gboolean  only_appends;
   guint     n_finished;
@@ -24,8 +26,10 @@ on_loaded_notify (CdDeviceLoader *loader,
                   Progress       *progress)
 {
   guint loaded = cd_device_loader_get_loaded (loader);
+  guint total = cd_device_loader_get_total (loader);
 
   g_array_append_val (progress->loaded_values, loaded);
+  g_array_append_val (progress->total_values, total);
 }
 
 static void
@@ -57,6 +61,7 @@ progress_init (Progress       *progress,
 {
   memset (progress, 0, sizeof *progress);
   progress->loaded_values = g_array_new (FALSE, FALSE, sizeof (guint));
+  progress->total_values = g_array_new (FALSE, FALSE, sizeof (guint));
   progress->only_appends = TRUE;
 
   g_signal_connect (loader, "notify::loaded", G_CALLBACK (on_loaded_notify),
@@ -74,6 +79,7 @@ progress_clear (Progress       *progress,
   g_signal_handlers_disconnect_by_data (cd_device_loader_get_model (loader),
                                         progress);
   g_clear_pointer (&progress->loaded_values, g_array_unref);
+  g_clear_pointer (&progress->total_values, g_array_unref);
   g_clear_error (&progress->error);
 }
 
@@ -144,6 +150,15 @@ test_load_all (void)
   for (guint i = 1; i < progress.loaded_values->len; i++)
     g_assert_cmpuint (g_array_index (progress.loaded_values, guint, i - 1),
                       <, g_array_index (progress.loaded_values, guint, i));
+  /* Loaded n of 10,000 from the first page on: the total is known when
+   * the first devices show, and the model grows by a page each time. */
+  for (guint i = 0; i < progress.loaded_values->len; i++)
+    {
+      g_assert_cmpuint (g_array_index (progress.total_values, guint, i), ==,
+                        N_DEVICES);
+      g_assert_cmpuint (g_array_index (progress.loaded_values, guint, i), ==,
+                        (i + 1) * 1000);
+    }
   g_assert_cmpuint (g_array_index (progress.loaded_values, guint,
                                    progress.loaded_values->len - 1),
                     ==, N_DEVICES);
@@ -257,6 +272,123 @@ test_cancel_and_error (void)
   progress_clear (&progress, loader);
 }
 
+/* Cancelled after the first pages arrived, then started again: the load
+ * starts over from an empty model and ends complete, each device once. */
+static void
+test_cancel_and_restart (void)
+{
+  g_autoptr(CdPortalClient) client = signed_in_client (cd_test_portal_get_url (portal),
+                                                       "admin@muster.example");
+  g_autoptr(CdDeviceLoader) loader = cd_device_loader_new (client);
+  GListModel *model = cd_device_loader_get_model (loader);
+  Progress progress;
+  guint rounds;
+
+  progress_init (&progress, loader);
+  cd_device_loader_load (loader);
+  while (cd_device_loader_get_loaded (loader) < 2000)
+    g_main_context_iteration (NULL, TRUE);
+  cd_device_loader_cancel (loader);
+  g_assert_false (cd_device_loader_get_loading (loader));
+  g_assert_cmpuint (cd_device_loader_get_loaded (loader), <, N_DEVICES);
+
+  /* Nothing more arrives after the cancellation. */
+  for (rounds = 0; rounds < 200; rounds++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (progress.n_finished, ==, 0);
+  g_assert_cmpuint (progress.loaded_values->len, ==,
+                    cd_device_loader_get_loaded (loader) / 1000);
+
+  progress.only_appends = TRUE;
+  cd_device_loader_load (loader);
+  g_assert_true (cd_device_loader_get_loading (loader));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+  wait_finished (&progress);
+  g_assert_no_error (progress.error);
+  g_assert_cmpuint (progress.n_finished, ==, 1);
+  assert_complete_and_ordered (loader);
+  g_assert_cmpuint (cd_device_loader_get_loaded (loader), ==, N_DEVICES);
+
+  progress_clear (&progress, loader);
+}
+
+/* A fake portal whose device list hands out the same cursor again. */
+static void
+on_looping_portal (SoupServer        *server,
+                   SoupServerMessage *message,
+                   const char        *path,
+                   GHashTable        *query,
+                   gpointer           user_data)
+{
+  guint *n_pages = user_data;
+  g_autofree char *body = NULL;
+
+  if (g_str_equal (path, "/api/v1/auth/token"))
+    body = g_strdup ("{\"access_token\":\"a\",\"token_type\":\"Bearer\","
+                     "\"expires_in\":900,\"refresh_token\":\"r\"}");
+  else if (g_str_equal (path, "/api/v1/me"))
+    body = g_strdup ("{\"username\":\"u\",\"display_name\":\"U\","
+                     "\"role\":\"admin\",\"tenant\":{\"id\":\"t\","
+                     "\"name\":\"T\"}}");
+  else if (g_str_equal (path, "/api/v1/devices"))
+    {
+      (*n_pages)++;
+      body = g_strdup_printf ("{\"items\":[{\"id\":\"d-%u\",\"name\":\"D%u\","
+                              "\"model\":\"M\",\"platform\":\"ios\","
+                              "\"serial\":\"S\",\"app_version\":\"1\","
+                              "\"last_seen_at\":\"2026-12-01T08:00:00Z\","
+                              "\"license\":null,\"modules\":[]}],"
+                              "\"next_cursor\":\"%s\",\"total\":1000}",
+                              *n_pages, *n_pages,
+                              *n_pages < 3 ? "again" : "elsewhere");
+    }
+
+  if (body == NULL)
+    {
+      soup_server_message_set_status (message, 404, NULL);
+      return;
+    }
+
+  soup_server_message_set_status (message, 200, NULL);
+  soup_server_message_set_response (message, "application/json",
+                                    SOUP_MEMORY_COPY, body, strlen (body));
+}
+
+static void
+test_repeated_cursor (void)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(CdPortalClient) client = NULL;
+  g_autoptr(CdDeviceLoader) loader = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoslist(GUri) uris = NULL;
+  g_autofree char *url = NULL;
+  Progress progress;
+  guint n_pages = 0;
+
+  soup_server_add_handler (server, NULL, on_looping_portal, &n_pages, NULL);
+  g_assert_true (soup_server_listen_local (server, 0,
+                                           SOUP_SERVER_LISTEN_IPV4_ONLY,
+                                           &error));
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  client = signed_in_client (url, "u");
+  loader = cd_device_loader_new (client);
+
+  /* The first page points at "again", and so does the second: the loader
+   * stops there with an error instead of asking for ever. */
+  progress_init (&progress, loader);
+  cd_device_loader_load (loader);
+  wait_finished (&progress);
+  g_assert_error (progress.error, CD_PORTAL_ERROR,
+                  CD_PORTAL_ERROR_UNEXPECTED_RESPONSE);
+  g_assert_cmpuint (n_pages, ==, 2);
+  g_assert_false (cd_device_loader_get_loading (loader));
+  g_assert_cmpuint (cd_device_loader_get_loaded (loader), ==, 2);
+
+  progress_clear (&progress, loader);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -271,6 +403,9 @@ main (int   argc,
   g_test_add_func ("/device-loader/reload-keeps-objects",
                    test_reload_keeps_objects);
   g_test_add_func ("/device-loader/cancel-and-error", test_cancel_and_error);
+  g_test_add_func ("/device-loader/cancel-and-restart",
+                   test_cancel_and_restart);
+  g_test_add_func ("/device-loader/repeated-cursor", test_repeated_cursor);
 
   status = g_test_run ();
   cd_test_portal_free (portal);

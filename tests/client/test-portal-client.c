@@ -374,6 +374,55 @@ test_devices (void)
   g_assert_cmpstr (error->message, ==, cd_portal_error_get_detail (error));
 }
 
+/* The strict readers take everything the portal sends: the detail and the
+ * history of every demo device (all license types and states, bookings in
+ * every state), and the details agree with the list. */
+static void
+test_every_device_reads (void)
+{
+  g_autoptr(CdPortalClient) client = admin_client ();
+  g_autoptr(GListModel) devices = all_devices (client);
+  guint n = g_list_model_get_n_items (devices);
+  guint n_states[3] = { 0, };
+  guint n_unlicensed = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CdDevice) device = g_list_model_get_item (devices, i);
+      g_autoptr(CdDevice) detail = detail_of (client, device);
+      g_autoptr(GListModel) events = NULL;
+      g_autoptr(GError) error = NULL;
+      CdLicense *license = cd_device_get_license (detail);
+      GListModel *bookings = cd_device_get_bookings (detail);
+
+      events = sync_list_events (client, cd_device_get_id (device), &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (events);
+
+      g_assert_cmpuint (g_list_model_get_n_items (bookings), ==,
+                        cd_device_get_n_modules (device));
+      g_assert_true ((license == NULL) ==
+                     (cd_device_get_license (device) == NULL));
+      if (license == NULL)
+        {
+          n_unlicensed++;
+          continue;
+        }
+
+      n_states[cd_license_get_state (license)]++;
+      g_assert_true (cd_license_get_has_detail (license));
+      g_assert_nonnull (cd_license_get_term_start (license));
+      g_assert_nonnull (cd_license_get_notice_deadline (license));
+      g_assert_nonnull (cd_license_get_current_term_end (license));
+      g_assert_nonnull (cd_license_get_next_possible_end (license));
+    }
+
+  g_assert_cmpuint (n_unlicensed, >, 0);
+  g_assert_cmpuint (n_states[CD_LICENSE_STATE_ACTIVE], >, 0);
+  g_assert_cmpuint (n_states[CD_LICENSE_STATE_CANCELLED], >, 0);
+  g_assert_cmpuint (n_states[CD_LICENSE_STATE_ENDED], >, 0);
+}
+
 static void
 test_book_cancel_withdraw (void)
 {
@@ -894,19 +943,74 @@ test_connection_refused (void)
 }
 
 static void
+on_counted (SoupServer        *server,
+            SoupServerMessage *message,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  guint *n_requests = user_data;
+
+  (*n_requests)++;
+  soup_server_message_set_status (message, 404, NULL);
+}
+
+/* A plain http:// address that is not loopback is refused before anything
+ * is sent, although a server does listen there. */
+static void
 test_insecure_url (void)
 {
-  g_autoptr(CdPortalClient) client = NULL;
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) probe = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) answer = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GUri) uri = g_uri_parse (cd_test_portal_get_url (portal),
-                                     G_URI_FLAGS_NONE, NULL);
-  g_autofree char *url = NULL;
+  g_autoslist(GUri) uris = NULL;
+  g_autofree char *reachable = NULL;
+  guint n_requests = 0;
+  guint port;
+  /* 0.0.0.0 reaches this machine, but it is no loopback address. */
+  const char * const refused[] = { "http://0.0.0.0", "HTTP://0.0.0.0",
+                                   "http://0", "http://portal.invalid",
+                                   "http://[::ffff:127.0.0.1]" };
 
-  /* The same portal by a name that is not loopback: refused up front. */
-  url = g_strdup_printf ("http://portal.invalid:%d", g_uri_get_port (uri));
-  client = cd_portal_client_new (url, &error);
-  g_assert_error (error, CD_PORTAL_ERROR, CD_PORTAL_ERROR_INSECURE_URL);
-  g_assert_null (client);
+  soup_server_add_handler (server, NULL, on_counted, &n_requests, NULL);
+  g_assert_true (soup_server_listen_all (server, 0,
+                                         SOUP_SERVER_LISTEN_IPV4_ONLY,
+                                         &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  port = g_uri_get_port (uris->data);
+
+  /* The server answers at the first address... */
+  reachable = g_strdup_printf ("http://0.0.0.0:%u/api/v1/auth/token", port);
+  probe = soup_message_new ("POST", reachable);
+  soup_session_send_and_read_async (session, probe, G_PRIORITY_DEFAULT, NULL,
+                                    on_test_async_done, &result);
+  answer = soup_session_send_and_read_finish (session, wait_for (&result),
+                                              &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (probe), ==, 404);
+  g_assert_cmpuint (n_requests, ==, 1);
+
+  /* ...but the client takes none of them, so it cannot send a thing. */
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(CdPortalClient) client = NULL;
+      g_autofree char *url = g_strdup_printf ("%s:%u/lizenzen", refused[i],
+                                              port);
+
+      g_test_message ("%s", url);
+      client = cd_portal_client_new (url, &error);
+      g_assert_error (error, CD_PORTAL_ERROR, CD_PORTAL_ERROR_INSECURE_URL);
+      g_assert_null (client);
+      g_clear_error (&error);
+    }
+
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (n_requests, ==, 1);
 }
 
 static void
@@ -945,6 +1049,8 @@ main (int   argc,
   g_test_add_func ("/portal-client/catalogues", test_catalogues);
   g_test_add_func ("/portal-client/german", test_german);
   g_test_add_func ("/portal-client/devices", test_devices);
+  g_test_add_func ("/portal-client/every-device-reads",
+                   test_every_device_reads);
   g_test_add_func ("/portal-client/book-cancel-withdraw",
                    test_book_cancel_withdraw);
   g_test_add_func ("/portal-client/problem-codes", test_problem_codes);

@@ -326,8 +326,9 @@ proxy_new (const char *portal_url)
   return proxy;
 }
 
+/* Answers every stalled request with 503 at last. */
 static void
-proxy_free (Proxy *proxy)
+proxy_release_stalled (Proxy *proxy)
 {
   for (guint i = 0; i < proxy->stalled->len; i++)
     {
@@ -336,6 +337,13 @@ proxy_free (Proxy *proxy)
       soup_server_message_set_status (message, 503, NULL);
       soup_server_message_unpause (message);
     }
+  g_ptr_array_set_size (proxy->stalled, 0);
+}
+
+static void
+proxy_free (Proxy *proxy)
+{
+  proxy_release_stalled (proxy);
   soup_server_disconnect (proxy->server);
   g_clear_object (&proxy->server);
   g_clear_object (&proxy->session);
@@ -839,6 +847,158 @@ test_sign_out_drop_after_commit (void)
   g_assert_cmpuint (session->expired, ==, 0);
 }
 
+/* A call waiting for the shared refresh is cancelled: it returns at once,
+ * not when the refresh is done, and the refresh goes on for the others. */
+static void
+test_cancel_while_refreshing (void)
+{
+  g_autoptr(Session) session = session_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) cancelled_result = NULL;
+  g_autoptr(GAsyncResult) other_result = NULL;
+  g_autoptr(CdAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  const Fault stall[] = { FAULT_STALL };
+  guint rounds = 0;
+
+  /* Long enough that only the cancellation can end the wait here. */
+  cd_portal_client_set_timeout_for_testing (session->client, 120);
+  proxy_set_faults (session->proxy, "/auth/token", stall, NULL, 1);
+  cd_portal_client_set_access_token_for_testing (session->client, "bogus");
+
+  cd_portal_client_get_me_async (session->client, cancellable,
+                                 on_test_async_done, &cancelled_result);
+  while (session->proxy->stalled->len == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* The refresh hangs on the way; a second call joins it. */
+  cd_portal_client_get_me_async (session->client, NULL, on_test_async_done,
+                                 &other_result);
+  while (rounds++ < 100)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_null (other_result);
+  g_assert_null (cancelled_result);
+
+  g_cancellable_cancel (cancellable);
+  for (rounds = 0; cancelled_result == NULL && rounds < 100; rounds++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_nonnull (cancelled_result);
+  account = cd_portal_client_get_me_finish (session->client, cancelled_result,
+                                            &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (account);
+  g_clear_error (&error);
+  g_assert_null (other_result);
+
+  /* Something in front of the portal gives up on the refresh at last: the
+   * other call hears so, and the session is kept for the next try. */
+  proxy_release_stalled (session->proxy);
+  wait_for (&other_result);
+  account = cd_portal_client_get_me_finish (session->client, other_result,
+                                            &error);
+  g_assert_error (error, CD_PORTAL_ERROR, CD_PORTAL_ERROR_SERVER_ERROR);
+  g_assert_null (account);
+  assert_session_kept (session);
+}
+
+/* A device with an active booking of @module_code, booked directly. */
+static char *
+device_with_booking (CdPortalClient  *direct,
+                     const char      *module_code,
+                     char           **booking_id)
+{
+  g_autofree char *device_id = fresh_device (direct);
+  g_autofree char *key = cd_portal_client_new_idempotency_key ();
+  g_autoptr(CdBooking) booking = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (device_id);
+  booking = sync_book_module (direct, device_id, module_code, -1, key, NULL,
+                              &error);
+  g_assert_no_error (error);
+  *booking_id = g_strdup (cd_booking_get_id (booking));
+
+  return g_steal_pointer (&device_id);
+}
+
+/* How many events of @action the device's history holds. */
+static guint
+count_events (CdPortalClient *direct,
+              const char     *device_id,
+              CdEventAction   action)
+{
+  g_autoptr(GListModel) events = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  events = sync_list_events (direct, device_id, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < g_list_model_get_n_items (events); i++)
+    {
+      g_autoptr(CdEvent) event = g_list_model_get_item (events, i);
+
+      n += cd_event_get_action (event) == action;
+    }
+
+  return n;
+}
+
+/* Cancelling and withdrawing are changes like booking: the answer is lost
+ * after the portal made the change, the client retries with the same key
+ * and the stale revision, and the change is made once. */
+static void
+test_cancel_withdraw_drop_after_commit (void)
+{
+  g_autoptr(Proxy) proxy = proxy_new (cd_test_portal_get_url (portal));
+  g_autoptr(CdPortalClient) direct = NULL;
+  g_autoptr(CdPortalClient) client = NULL;
+  g_autoptr(CdDevice) detail = NULL;
+  g_autoptr(CdBooking) cancelled = NULL;
+  g_autoptr(CdBooking) withdrawn = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *device_id = NULL;
+  g_autofree char *booking_id = NULL;
+  g_autofree char *cancel_key = cd_portal_client_new_idempotency_key ();
+  g_autofree char *withdraw_key = cd_portal_client_new_idempotency_key ();
+  const Fault drop[] = { FAULT_DROP_AFTER_COMMIT };
+  gint64 revision, new_revision = -1;
+  guint sent_before;
+
+  direct = signed_in_client (cd_test_portal_get_url (portal), ADMIN);
+  client = signed_in_client (proxy->url, ADMIN);
+  cd_portal_client_set_timeout_for_testing (client, 1);
+  device_id = device_with_booking (direct, "roster", &booking_id);
+  detail = sync_get_device (direct, device_id, &error);
+  g_assert_no_error (error);
+  revision = cd_device_get_revision (detail);
+
+  proxy_set_faults (proxy, "/cancel", drop, NULL, 1);
+  sent_before = cd_portal_client_get_n_sent_for_testing (client);
+  cancelled = sync_cancel_booking (client, device_id, booking_id, revision,
+                                   cancel_key, &new_revision, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (proxy->n_faulted, ==, 2);
+  g_assert_cmpuint (cd_portal_client_get_n_sent_for_testing (client) -
+                    sent_before, ==, 2);
+  g_assert_cmpint (cd_booking_get_state (cancelled), ==,
+                   CD_BOOKING_STATE_CANCELLATION_PENDING);
+  g_assert_cmpint (new_revision, >, revision);
+  g_assert_cmpuint (count_events (direct, device_id,
+                                  CD_EVENT_ACTION_MODULE_CANCELLED), ==, 1);
+
+  proxy_set_faults (proxy, "/withdraw-cancellation", drop, NULL, 1);
+  withdrawn = sync_withdraw_cancellation (client, device_id, booking_id,
+                                          new_revision, withdraw_key, NULL,
+                                          &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (proxy->n_faulted, ==, 2);
+  g_assert_cmpint (cd_booking_get_state (withdrawn), ==,
+                   CD_BOOKING_STATE_ACTIVE);
+  g_assert_cmpuint (count_events (direct, device_id,
+                                  CD_EVENT_ACTION_CANCELLATION_WITHDRAWN),
+                    ==, 1);
+}
+
 /* At first contact, an address that does not speak HTTP is no portal. */
 static void
 test_sign_in_not_http (void)
@@ -891,6 +1051,10 @@ main (int   argc,
                    test_sign_out_drop_after_commit);
   g_test_add_func ("/portal-faults/token/sign-in-not-http",
                    test_sign_in_not_http);
+  g_test_add_func ("/portal-faults/token/cancel-while-refreshing",
+                   test_cancel_while_refreshing);
+  g_test_add_func ("/portal-faults/cancel-withdraw-drop-after-commit",
+                   test_cancel_withdraw_drop_after_commit);
 
   status = g_test_run ();
   cd_test_portal_free (portal);

@@ -5,6 +5,7 @@
 
 #include "cd-portal.h"
 #include "cd-portal-client-private.h"
+#include "cd-portal-error-private.h"
 #include "cd-portal-json.h"
 
 static const char device_summary[] =
@@ -250,7 +251,10 @@ test_events_and_problem (void)
   booked = g_list_model_get_item (events, 1);
   g_assert_cmpint (cd_event_get_action (booked), ==,
                    CD_EVENT_ACTION_MODULE_BOOKED);
-  g_assert_cmpint (g_date_time_get_hour (cd_event_get_at (booked)), ==, 9);
+  /* 09:00 at +02:00, kept as the same instant in UTC. */
+  g_assert_cmpint (g_date_time_get_utc_offset (cd_event_get_at (booked)), ==,
+                   0);
+  g_assert_cmpint (g_date_time_get_hour (cd_event_get_at (booked)), ==, 7);
   g_assert_null (cd_event_get_ends_on (booked));
 
   g_assert_true (cd_portal_json_read_problem (problem_root, &code, &title,
@@ -270,6 +274,7 @@ typedef enum
   READ_DEVICE_DETAIL,
   READ_EVENTS,
   READ_BOOKING,
+  READ_PROBLEM,
 } Reader;
 
 /* Runs @reader on @text; returns the error (NULL when it was read). */
@@ -317,12 +322,22 @@ run_reader (Reader      reader,
     case READ_BOOKING:
       object = G_OBJECT (cd_portal_json_read_booking (root, &error));
       break;
+    case READ_PROBLEM:
+      {
+        g_autofree char *code = NULL;
+        g_autofree char *title = NULL;
+        g_autofree char *detail = NULL;
+
+        cd_portal_json_read_problem (root, &code, &title, &detail, &error);
+      }
+      break;
     default:
       g_assert_not_reached ();
     }
 
   /* Never a half-filled object: either a result or an error. */
-  g_assert_true ((object == NULL) != (error == NULL) || reader == READ_TOKEN);
+  g_assert_true ((object == NULL) != (error == NULL) ||
+                 reader == READ_TOKEN || reader == READ_PROBLEM);
   return error;
 }
 
@@ -447,6 +462,420 @@ test_bad_documents (void)
   /* The untouched documents still read. */
   g_assert_null (run_reader (READ_DEVICE_DETAIL, device_detail,
                              strlen (device_detail)));
+}
+
+static const char booking_document[] =
+  "{\"id\":\"b-1\",\"module\":\"gps\",\"state\":\"active\","
+  "\"booked_on\":\"2025-03-15\",\"booked_by\":\"Anna Admin\","
+  "\"cancelled_on\":null,\"cancelled_by\":null,\"ends_on\":null%s}";
+
+/* The booking document with @extra (", \"x\":…") as an unknown member. */
+static GError *
+read_booking_with (const char *extra)
+{
+  g_autofree char *text = g_strdup_printf (booking_document, extra);
+
+  return run_reader (READ_BOOKING, text, strlen (text));
+}
+
+/* json-glib alone would take all of the refused ones; the member they are
+ * in is unknown and would be ignored, so only the syntax can refuse them. */
+static void
+test_strict_syntax (void)
+{
+  static const char * const refused[] = {
+    ",\"x\":'single'",
+    ",\"x\":1 /* comment */",
+    ",\"x\":0x10",
+    ",\"x\":007",
+    ",\"x\":.5",
+    ",\"x\":1.",
+    ",\"x\":1e",
+    ",\"x\":+1",
+    ",\"x\":NaN",
+    ",\"x\":Infinity",
+    ",\"x\":\"\\x41\"",
+    ",\"x\":\"\\'\"",
+    ",\"x\":\"raw\ttab\"",
+    ",\"x\":\"nul \\u0000 inside\"",
+    ",\"x\":\"short \\u12\"",
+    ",\"x\":truely",
+    ",\"x\":nil",
+    "}{\"second\":\"document\"",
+    "} trailing",
+  };
+  static const char * const accepted[] = {
+    "",
+    ",\"x\":\"\\u00e4\\n\\t\\\"\\\\\\/\\b\\f\\r\"",
+    ",\"x\":[-0, 0.5, -12.25e-3, 1E+9, 7]",
+    ",\"x\":{\"y\":[true, false, null]}",
+    "} \r\n\t",
+  };
+  GError *error;
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_test_message ("refused: %s", refused[i]);
+      error = read_booking_with (refused[i]);
+      g_assert_error (error, CD_PORTAL_ERROR,
+                      CD_PORTAL_ERROR_UNEXPECTED_RESPONSE);
+      g_clear_error (&error);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      g_autofree char *text = NULL;
+
+      g_test_message ("accepted: %s", accepted[i]);
+      /* "} …" ends the document itself; the format's "}" is then left. */
+      if (accepted[i][0] == '}')
+        {
+          g_autofree char *body = g_strdup_printf (booking_document, "");
+
+          text = g_strconcat (body, accepted[i] + 1, NULL);
+          error = run_reader (READ_BOOKING, text, strlen (text));
+        }
+      else
+        error = read_booking_with (accepted[i]);
+      g_assert_no_error (error);
+    }
+}
+
+static void
+test_timestamps (void)
+{
+  static const char * const refused[] = {
+    "2026-12-01T08:15:00",
+    "2026-12-01 08:15:00Z",
+    "2026-W48-2T08:15:00Z",
+    "2026-335T08:15:00Z",
+    "20261201T081500Z",
+    "2026-12-01T08:15Z",
+    "2026-12-01T08:15:00+0200",
+    "2026-12-01T08:15:00+02",
+    "2026-12-01T08:15:00.Z",
+    "2026-12-01T08:15:00ZZ",
+    "2026-13-01T08:15:00Z",
+    "2026-12-01T25:15:00Z",
+    "0001-01-01T00:00:00+01:00",
+    "",
+  };
+  static const struct {
+    const char *text;
+    int         hour;
+    int         minute;
+  } accepted[] = {
+    { "2026-12-01T08:15:00Z", 8, 15 },
+    { "2026-12-01t08:15:00z", 8, 15 },
+    { "2026-12-01T10:15:00.25+02:00", 8, 15 },
+    { "2026-12-01T03:45:00-04:30", 8, 15 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autofree char *text = NULL;
+      GError *error;
+
+      text = mutate (device_detail, "2026-12-01T08:15:00Z", refused[i]);
+      g_test_message ("refused: %s", refused[i]);
+      error = run_reader (READ_DEVICE_DETAIL, text, strlen (text));
+      g_assert_error (error, CD_PORTAL_ERROR,
+                      CD_PORTAL_ERROR_UNEXPECTED_RESPONSE);
+      g_clear_error (&error);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      g_autofree char *text = NULL;
+      g_autoptr(CdDevice) device = NULL;
+      g_autoptr(JsonNode) root = NULL;
+      g_autoptr(GError) error = NULL;
+      GDateTime *seen;
+
+      text = mutate (device_detail, "2026-12-01T08:15:00Z", accepted[i].text);
+      g_test_message ("accepted: %s", accepted[i].text);
+      root = parse_ok (text);
+      device = cd_portal_json_read_device_detail (root, &error);
+      g_assert_no_error (error);
+      seen = cd_device_get_last_seen_at (device);
+      g_assert_cmpint (g_date_time_get_utc_offset (seen), ==, 0);
+      g_assert_cmpint (g_date_time_get_year (seen), ==, 2026);
+      g_assert_cmpint (g_date_time_get_day_of_month (seen), ==, 1);
+      g_assert_cmpint (g_date_time_get_hour (seen), ==, accepted[i].hour);
+      g_assert_cmpint (g_date_time_get_minute (seen), ==, accepted[i].minute);
+    }
+}
+
+/* What the contract allows to be null, or not, and other values a reader
+ * must refuse although their type is right. */
+static void
+test_contract_values (void)
+{
+  static const struct {
+    Reader      reader;
+    const char *from;
+    const char *to;
+    gboolean    accepted;
+  } mutations[] = {
+    /* Term dates always exist; ends_on only for a cancelled license. */
+    { READ_DEVICE_DETAIL, "\"current_term_end\":\"2027-03-14\"",
+      "\"current_term_end\":null", FALSE },
+    { READ_DEVICE_DETAIL, "\"next_possible_end\":\"2027-03-14\"",
+      "\"next_possible_end\":null", FALSE },
+    { READ_DEVICE_DETAIL, "\"notice_deadline\":\"2026-12-14\"",
+      "\"notice_deadline\":null", FALSE },
+    { READ_DEVICE_DETAIL, "\"state\":\"active\",\"current_term_end\"",
+      "\"state\":\"cancelled\",\"current_term_end\"", FALSE },
+    { READ_DEVICE_DETAIL,
+      "\"state\":\"active\",\"current_term_end\":\"2027-03-14\","
+      "\"next_possible_end\":\"2027-03-14\",\"ends_on\":null",
+      "\"state\":\"cancelled\",\"current_term_end\":\"2027-03-14\","
+      "\"next_possible_end\":\"2027-03-14\",\"ends_on\":\"2027-03-14\"",
+      TRUE },
+    { READ_DEVICE_DETAIL, "\"license\":{\"type\":\"standard\"",
+      "\"license\":{\"type\":\"\"", FALSE },
+    /* A pending cancellation has its date and its end. */
+    { READ_DEVICE_DETAIL, "\"cancelled_on\":\"2026-11-30\"",
+      "\"cancelled_on\":null", FALSE },
+    { READ_DEVICE_DETAIL, "\"ends_on\":\"2027-03-14\"}],\"bookable\"",
+      "\"ends_on\":null}],\"bookable\"", FALSE },
+    { READ_DEVICE_DETAIL, "\"booked_by\":\"admin@muster.example\"",
+      "\"booked_by\":null", TRUE },
+    /* Codes are never empty. */
+    { READ_DEVICE_DETAIL, "{\"code\":\"gps\"", "{\"code\":\"\"", FALSE },
+    { READ_DEVICE_DETAIL, "\"module\":\"gps\"", "\"module\":\"\"", FALSE },
+    { READ_DEVICE_DETAIL, "\"bookable\":[\"roster\"", "\"bookable\":[\"\"",
+      FALSE },
+    /* Integers: in range, never a float, a string or a boolean. */
+    { READ_DEVICE_DETAIL, "\"revision\":7",
+      "\"revision\":9223372036854775807", TRUE },
+    { READ_DEVICE_DETAIL, "\"revision\":7",
+      "\"revision\":9223372036854775808", FALSE },
+    { READ_DEVICE_DETAIL, "\"revision\":7",
+      "\"revision\":99999999999999999999999", FALSE },
+    { READ_DEVICE_DETAIL, "\"revision\":7", "\"revision\":7.0", FALSE },
+    { READ_DEVICE_DETAIL, "\"revision\":7", "\"revision\":1e400", FALSE },
+    { READ_DEVICE_DETAIL, "\"revision\":7", "\"revision\":true", FALSE },
+    { READ_DEVICE_DETAIL, "\"term_months\":24", "\"term_months\":-24", FALSE },
+    { READ_DEVICE_DETAIL, "\"term_months\":24", "\"term_months\":1201",
+      FALSE },
+    { READ_DEVICE_DETAIL, "\"notice_months\":3", "\"notice_months\":-1",
+      FALSE },
+  };
+  static const struct {
+    Reader      reader;
+    const char *text;
+    gboolean    accepted;
+  } documents[] = {
+    /* Tokens go into a header: visible ASCII only. */
+    { READ_TOKEN, "{\"access_token\":\"a\\r\\nX-Evil: 1\",\"token_type\":"
+                  "\"Bearer\",\"expires_in\":900,\"refresh_token\":\"r\"}",
+      FALSE },
+    { READ_TOKEN, "{\"access_token\":\"a b\",\"token_type\":\"Bearer\","
+                  "\"expires_in\":900,\"refresh_token\":\"r\"}", FALSE },
+    { READ_TOKEN, "{\"access_token\":\"\",\"token_type\":\"Bearer\","
+                  "\"expires_in\":900,\"refresh_token\":\"r\"}", FALSE },
+    { READ_TOKEN, "{\"access_token\":\"a\",\"token_type\":\"Bearer\","
+                  "\"expires_in\":900,\"refresh_token\":\"r\\u00e4\"}",
+      FALSE },
+    { READ_TOKEN, "{\"access_token\":\"a\",\"token_type\":\"Bearer\","
+                  "\"expires_in\":-1,\"refresh_token\":\"r\"}", FALSE },
+    { READ_TOKEN, "{\"access_token\":\"eyJ.a-b_c~d+e/f=\",\"token_type\":"
+                  "\"bearer\",\"expires_in\":900,\"refresh_token\":\"r\"}",
+      TRUE },
+    /* Prices. */
+    { READ_MODULES, "{\"items\":[{\"code\":\"gps\",\"name\":\"G\","
+                    "\"description\":\"D\",\"available_for\":[],"
+                    "\"monthly_price\":{\"amount_minor\":-1,"
+                    "\"currency\":\"EUR\"}}]}", FALSE },
+    { READ_MODULES, "{\"items\":[{\"code\":\"gps\",\"name\":\"G\","
+                    "\"description\":\"D\",\"available_for\":[],"
+                    "\"monthly_price\":{\"amount_minor\":2147483648,"
+                    "\"currency\":\"EUR\"}}]}", FALSE },
+    { READ_MODULES, "{\"items\":[{\"code\":\"gps\",\"name\":\"G\","
+                    "\"description\":\"D\",\"available_for\":[],"
+                    "\"monthly_price\":{\"amount_minor\":290,"
+                    "\"currency\":\"eur\"}}]}", FALSE },
+    { READ_MODULES, "{\"items\":[{\"code\":\"gps\",\"name\":\"G\","
+                    "\"description\":\"D\",\"available_for\":[],"
+                    "\"monthly_price\":{\"amount_minor\":290,"
+                    "\"currency\":\"EURO\"}}]}", FALSE },
+    { READ_MODULES, "{\"items\":[{\"code\":\"\",\"name\":\"G\","
+                    "\"description\":\"D\",\"available_for\":[],"
+                    "\"monthly_price\":{\"amount_minor\":290,"
+                    "\"currency\":\"EUR\"}}]}", FALSE },
+    { READ_MODULES, "{\"items\":[{\"code\":\"gps\",\"name\":\"G\","
+                    "\"description\":\"D\",\"available_for\":[\"\"],"
+                    "\"monthly_price\":{\"amount_minor\":0,"
+                    "\"currency\":\"EUR\"}}]}", FALSE },
+    { READ_LICENSE_TYPES, "{\"items\":[{\"code\":\"\",\"name\":\"Flex\","
+                          "\"term_months\":1,\"notice_months\":0}]}", FALSE },
+    /* Paging: total counts the page too; a cursor is never empty. */
+    { READ_DEVICE_PAGE, "{\"items\":[],\"next_cursor\":null,"
+                        "\"total\":2147483648}", FALSE },
+    { READ_DEVICE_PAGE, "{\"items\":[],\"next_cursor\":\"\",\"total\":0}",
+      FALSE },
+    { READ_DEVICE_PAGE, "{\"items\":[],\"next_cursor\":null,\"total\":0,"
+                        "\"unknown\":[{\"deep\":{}}]}", TRUE },
+    /* Events name their module. */
+    { READ_EVENTS, "{\"items\":[{\"at\":\"2026-11-30T10:00:00Z\",\"actor\":"
+                   "\"a\",\"action\":\"module_booked\",\"module\":\"\","
+                   "\"ends_on\":null}]}", FALSE },
+    { READ_EVENTS, "{\"items\":[{\"at\":\"2026-11-30T10:00:00Z\",\"actor\":"
+                   "\"a\",\"action\":\"module_booked\",\"module\":null,"
+                   "\"ends_on\":null}]}", FALSE },
+  };
+  g_autofree char *page = NULL;
+  GError *error;
+
+  for (guint i = 0; i < G_N_ELEMENTS (mutations); i++)
+    {
+      g_autofree char *text = mutate (device_detail, mutations[i].from,
+                                      mutations[i].to);
+
+      g_test_message ("mutation %u: %s", i, mutations[i].to);
+      error = run_reader (mutations[i].reader, text, strlen (text));
+      if (mutations[i].accepted)
+        g_assert_no_error (error);
+      else
+        g_assert_error (error, CD_PORTAL_ERROR,
+                        CD_PORTAL_ERROR_UNEXPECTED_RESPONSE);
+      g_clear_error (&error);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (documents); i++)
+    {
+      g_test_message ("document %u: %s", i, documents[i].text);
+      error = run_reader (documents[i].reader, documents[i].text,
+                          strlen (documents[i].text));
+      if (documents[i].accepted)
+        g_assert_no_error (error);
+      else
+        g_assert_error (error, CD_PORTAL_ERROR,
+                        CD_PORTAL_ERROR_UNEXPECTED_RESPONSE);
+      g_clear_error (&error);
+    }
+
+  /* A page of one device whose total says there is none. */
+  page = g_strdup_printf ("{\"items\":[%s],\"next_cursor\":null,\"total\":0}",
+                          device_summary);
+  error = run_reader (READ_DEVICE_PAGE, page, strlen (page));
+  g_assert_error (error, CD_PORTAL_ERROR, CD_PORTAL_ERROR_UNEXPECTED_RESPONSE);
+  g_clear_error (&error);
+}
+
+/* Every problem code of the contract, as the contract spells it. */
+static void
+test_problem_code_names (void)
+{
+  static const struct {
+    const char    *name;
+    CdPortalError  code;
+  } codes[] = {
+    { "invalid_request", CD_PORTAL_ERROR_INVALID_REQUEST },
+    { "idempotency_key_required", CD_PORTAL_ERROR_IDEMPOTENCY_KEY_REQUIRED },
+    { "unauthorized", CD_PORTAL_ERROR_UNAUTHORIZED },
+    { "invalid_grant", CD_PORTAL_ERROR_INVALID_GRANT },
+    { "forbidden", CD_PORTAL_ERROR_FORBIDDEN },
+    { "not_found", CD_PORTAL_ERROR_NOT_FOUND },
+    { "already_booked", CD_PORTAL_ERROR_ALREADY_BOOKED },
+    { "booking_not_active", CD_PORTAL_ERROR_BOOKING_NOT_ACTIVE },
+    { "precondition_failed", CD_PORTAL_ERROR_PRECONDITION_FAILED },
+    { "payload_too_large", CD_PORTAL_ERROR_PAYLOAD_TOO_LARGE },
+    { "no_license", CD_PORTAL_ERROR_NO_LICENSE },
+    { "license_not_active", CD_PORTAL_ERROR_LICENSE_NOT_ACTIVE },
+    { "unknown_module", CD_PORTAL_ERROR_UNKNOWN_MODULE },
+    { "module_not_available", CD_PORTAL_ERROR_MODULE_NOT_AVAILABLE },
+    { "withdrawal_not_possible", CD_PORTAL_ERROR_WITHDRAWAL_NOT_POSSIBLE },
+    { "idempotency_key_reused", CD_PORTAL_ERROR_IDEMPOTENCY_KEY_REUSED },
+    { "rate_limited", CD_PORTAL_ERROR_RATE_LIMITED },
+  };
+  CdPortalError code;
+
+  for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+    {
+      g_test_message ("%s", codes[i].name);
+      g_assert_true (cd_portal_error_code_from_problem (codes[i].name, &code));
+      g_assert_cmpint (code, ==, codes[i].code);
+      g_assert_cmpstr (cd_portal_error_code_to_string (code), ==,
+                       codes[i].name);
+    }
+
+  /* The client's own codes are no problem codes a portal may send. */
+  g_assert_false (cd_portal_error_code_from_problem ("network", &code));
+  g_assert_false (cd_portal_error_code_from_problem ("session_expired",
+                                                     &code));
+  g_assert_false (cd_portal_error_code_from_problem ("Already_Booked", &code));
+  g_assert_false (cd_portal_error_code_from_problem ("", &code));
+}
+
+static void
+test_accept_language (void)
+{
+  static const struct {
+    const char *names[6];
+    const char *expected;
+  } cases[] = {
+    { { "de_DE.UTF-8", "de_DE", "de.UTF-8", "de", "C", NULL }, "de" },
+    { { "de_AT@euro", "de_AT", "de@euro", "de", "C", NULL }, "de" },
+    { { "en_US.UTF-8", "en_US", "en.UTF-8", "en", "C", NULL }, "en" },
+    { { "en_GB", "en", "C", NULL }, "en" },
+    { { "C", NULL }, "en" },
+    { { "POSIX", NULL }, "en" },
+    /* LANGUAGE=fr:de: the first language the portal speaks. */
+    { { "fr_FR", "fr", "de_DE", "de", "C", NULL }, "de" },
+    { { "fr_FR", "fr", "C", NULL }, "en" },
+    { { "dsb_DE", "dsb", "C", NULL }, "en" },
+    { { "nds_DE", "nds", "de", "C", NULL }, "de" },
+    { { NULL }, "en" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("case %u: %s", i, cases[i].names[0]);
+      g_assert_cmpstr (cd_portal_client_pick_language (cases[i].names), ==,
+                       cases[i].expected);
+    }
+}
+
+/* The fuzzer's seeds are good documents, so it starts from what the
+ * portal sends: each one is read by at least one reader. */
+static void
+test_fuzz_seeds (void)
+{
+  const char *source_dir = g_getenv ("CD_SOURCE_DIR");
+  g_autofree char *corpus = NULL;
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *name;
+  guint n_seeds = 0;
+
+  g_assert_nonnull (source_dir);
+  corpus = g_build_filename (source_dir, "tests", "fuzz", "corpus", NULL);
+  dir = g_dir_open (corpus, 0, &error);
+  g_assert_no_error (error);
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (corpus, name, NULL);
+      g_autofree char *text = NULL;
+      gsize length;
+      guint n_read = 0;
+
+      g_assert_true (g_file_get_contents (path, &text, &length, &error));
+      g_assert_no_error (error);
+      for (Reader reader = READ_TOKEN; reader <= READ_PROBLEM; reader++)
+        {
+          g_autoptr(GError) reader_error = run_reader (reader, text, length);
+
+          n_read += reader_error == NULL;
+        }
+      g_test_message ("%s: read by %u readers", name, n_read);
+      g_assert_cmpuint (n_read, >=, 1);
+      n_seeds++;
+    }
+
+  g_assert_cmpuint (n_seeds, >=, READ_PROBLEM + 1);
 }
 
 static void
@@ -691,11 +1120,17 @@ main (int   argc,
   g_test_add_func ("/portal-json/device-detail", test_device_detail);
   g_test_add_func ("/portal-json/events-and-problem", test_events_and_problem);
   g_test_add_func ("/portal-json/bad-documents", test_bad_documents);
+  g_test_add_func ("/portal-json/strict-syntax", test_strict_syntax);
+  g_test_add_func ("/portal-json/timestamps", test_timestamps);
+  g_test_add_func ("/portal-json/contract-values", test_contract_values);
+  g_test_add_func ("/portal-json/fuzz-seeds", test_fuzz_seeds);
   g_test_add_func ("/portal-json/dates", test_dates);
   g_test_add_func ("/portal-json/update-from", test_update_from);
   g_test_add_func ("/portal-json/error-details", test_error_details);
+  g_test_add_func ("/portal-json/problem-code-names", test_problem_code_names);
   g_test_add_func ("/portal-client/url", test_portal_url);
   g_test_add_func ("/portal-client/idempotency-key", test_idempotency_key);
+  g_test_add_func ("/portal-client/accept-language", test_accept_language);
 
   return g_test_run ();
 }

@@ -44,14 +44,36 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   booking = G_OBJECT (cd_portal_json_read_booking (root, NULL));
   cd_portal_json_read_problem (root, &code, &title, &detail, NULL);
 
-  /* The getters the UI calls must hold up on whatever was read. */
+  /* The getters the UI calls must hold up on whatever was read, and so
+   * must updating a listed device from its detail and back (a document
+   * can be a page and a detail at once). */
+  if (page != NULL)
+    {
+      GListModel *devices = G_LIST_MODEL (page);
+
+      for (guint i = 0; i < g_list_model_get_n_items (devices); i++)
+        {
+          g_autoptr(CdDevice) listed = g_list_model_get_item (devices, i);
+
+          cd_device_has_pending_cancellation (listed);
+          cd_device_get_earliest_pending_end (listed);
+          if (device != NULL &&
+              g_strcmp0 (cd_device_get_id (listed),
+                         cd_device_get_id (CD_DEVICE (device))) == 0)
+            {
+              cd_device_update_from (listed, CD_DEVICE (device));
+              cd_device_update_from (listed, CD_DEVICE (device));
+              cd_device_update_from (CD_DEVICE (device), listed);
+            }
+        }
+    }
+
   if (device != NULL)
     {
       CdDevice *d = CD_DEVICE (device);
 
       cd_device_has_pending_cancellation (d);
       cd_device_get_earliest_pending_end (d);
-      cd_device_update_from (d, d);
     }
 
   return 0;
