@@ -981,7 +981,7 @@ on_factory_setup (CdDevicesPage            *self,
                   GtkListItem              *list_item,
                   GtkSignalListItemFactory *factory)
 {
-  g_autoptr(CdDeviceRow) row = NULL;
+  CdDeviceRow *row;
 
   if (self->spare_rows->len > 0)
     row = g_ptr_array_steal_index_fast (self->spare_rows,
@@ -989,6 +989,10 @@ on_factory_setup (CdDevicesPage            *self,
   else
     row = g_object_ref_sink (create_row (self));
 
+  /* The list item lets go of its child before "teardown"; this reference
+   * keeps the row for it. */
+  g_object_set_data_full (G_OBJECT (list_item), "cd-device-row", row,
+                          g_object_unref);
   g_object_set_data (G_OBJECT (row), "cd-list-item", list_item);
   gtk_list_item_set_child (list_item, GTK_WIDGET (row));
 }
@@ -998,15 +1002,15 @@ on_factory_teardown (CdDevicesPage            *self,
                      GtkListItem              *list_item,
                      GtkSignalListItemFactory *factory)
 {
-  GtkWidget *row = gtk_list_item_get_child (list_item);
+  g_autoptr(GtkWidget) row = g_object_steal_data (G_OBJECT (list_item),
+                                                  "cd-device-row");
 
-  if (row == NULL || self->spare_rows == NULL ||
-      self->spare_rows->len >= MAX_SPARE_ROWS)
+  if (row == NULL || gtk_widget_get_parent (row) != NULL ||
+      self->spare_rows == NULL || self->spare_rows->len >= MAX_SPARE_ROWS)
     return;
 
   g_object_set_data (G_OBJECT (row), "cd-list-item", NULL);
-  g_ptr_array_add (self->spare_rows, g_object_ref (row));
-  gtk_list_item_set_child (list_item, NULL);
+  g_ptr_array_add (self->spare_rows, g_steal_pointer (&row));
 }
 
 static void

@@ -1,9 +1,10 @@
 /* cd-module-tags.c: a device's booked modules as a strip of small tags.
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * One widget draws every tag of a row: the device list rebinds and, on
- * GTK 4.8, recreates hundreds of rows while scrolling, and a label per tag
- * made each row several widgets heavier.
+ * One widget draws every tag of a row: the device list rebinds hundreds
+ * of rows while scrolling, and a label per tag made each row several
+ * widgets heavier. Rows are reused, so each keeps the texts it has laid
+ * out (there are only a few module names) until its font changes.
  */
 #define G_LOG_DOMAIN "cd-ui"
 
@@ -21,18 +22,25 @@
 typedef struct {
   char        *name;     /* (owned) */
   gboolean     pending;
-  PangoLayout *layout;   /* (owned) (nullable): made when first needed */
+  PangoLayout *layout;   /* (nullable) from layouts, once measured */
   int          width;    /* of the whole tag, padding included */
 } Tag;
 
+typedef struct {
+  PangoLayout *layout;   /* (owned) */
+  int          width;    /* of the text alone */
+  int          height;
+} Text;
+
 struct _CdModuleTags
 {
-  GtkWidget    parent_instance;
+  GtkWidget             parent_instance;
 
-  GArray      *tags;     /* (owned) of Tag */
-  PangoLayout *more;     /* (owned) (nullable): the "+N" of hidden tags */
-  GString     *text;     /* (owned) every tag, for tooltips and a11y */
-  int          height;   /* of one tag; 0 until measured */
+  GArray               *tags;     /* (owned) of Tag */
+  GHashTable           *texts;    /* (owned) text → (owned) Text */
+  PangoFontDescription *font;     /* (owned) (nullable) the texts' font */
+  GString              *text;     /* (owned) every tag, for a11y */
+  int                   height;   /* of one tag; 0 until measured */
 };
 
 G_DEFINE_FINAL_TYPE (CdModuleTags, cd_module_tags, GTK_TYPE_WIDGET)
@@ -43,7 +51,16 @@ tag_clear (gpointer data)
   Tag *tag = data;
 
   g_clear_pointer (&tag->name, g_free);
-  g_clear_object (&tag->layout);
+  tag->layout = NULL;
+}
+
+static void
+text_free (gpointer data)
+{
+  Text *text = data;
+
+  g_clear_object (&text->layout);
+  g_free (text);
 }
 
 static char *
@@ -62,43 +79,47 @@ drop_layouts (CdModuleTags *self)
   g_assert (CD_IS_MODULE_TAGS (self));
 
   for (guint i = 0; i < self->tags->len; i++)
-    g_clear_object (&g_array_index (self->tags, Tag, i).layout);
-  g_clear_object (&self->more);
+    g_array_index (self->tags, Tag, i).layout = NULL;
+  g_hash_table_remove_all (self->texts);
   self->height = 0;
 }
 
-static PangoLayout *
-make_layout (CdModuleTags *self,
-             const char   *text,
-             int          *width,
-             int          *height)
+static const Text *
+lookup_text (CdModuleTags *self,
+             const char   *string)
 {
-  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self),
-                                                        text);
+  Text *text = g_hash_table_lookup (self->texts, string);
 
-  pango_layout_get_pixel_size (layout, width, height);
+  g_assert (CD_IS_MODULE_TAGS (self));
 
-  return layout;
+  if (text != NULL)
+    return text;
+
+  text = g_new0 (Text, 1);
+  text->layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), string);
+  pango_layout_get_pixel_size (text->layout, &text->width, &text->height);
+  g_hash_table_insert (self->texts, g_strdup (string), text);
+
+  return text;
 }
 
 static void
 ensure_layouts (CdModuleTags *self)
 {
-  int text_width;
-  int text_height;
-
   g_assert (CD_IS_MODULE_TAGS (self));
 
   for (guint i = 0; i < self->tags->len; i++)
     {
       Tag *tag = &g_array_index (self->tags, Tag, i);
+      const Text *text;
 
       if (tag->layout != NULL)
         continue;
 
-      tag->layout = make_layout (self, tag->name, &text_width, &text_height);
-      tag->width = text_width + 2 * TAG_PADDING_X;
-      self->height = MAX (self->height, text_height + 2 * TAG_PADDING_Y);
+      text = lookup_text (self, tag->name);
+      tag->layout = text->layout;
+      tag->width = text->width + 2 * TAG_PADDING_X;
+      self->height = MAX (self->height, text->height + 2 * TAG_PADDING_Y);
     }
 }
 
@@ -207,14 +228,12 @@ cd_module_tags_snapshot (GtkWidget   *widget,
   if (shown < self->tags->len)
     {
       g_autofree char *more = NULL;
-      int text_width;
-      int text_height;
+      const Text *text;
 
       /* TRANSLATORS: a tag standing for %u more modules that do not fit */
       more = g_strdup_printf (_("+%u"), self->tags->len - shown);
-      g_clear_object (&self->more);
-      self->more = make_layout (self, more, &text_width, &text_height);
-      draw_tag (snapshot, self->more, x, text_width + 2 * TAG_PADDING_X,
+      text = lookup_text (self, more);
+      draw_tag (snapshot, text->layout, x, text->width + 2 * TAG_PADDING_X,
                 self->height, &color);
     }
 }
@@ -225,9 +244,20 @@ cd_module_tags_css_changed (GtkWidget         *widget,
 {
   CdModuleTags *self = CD_MODULE_TAGS (widget);
 
+  const PangoFontDescription *font;
+
   GTK_WIDGET_CLASS (cd_module_tags_parent_class)->css_changed (widget, change);
 
-  /* The font may have changed with the style. */
+  /* A row moved to another list item gets new style, mostly the same. */
+  font = pango_context_get_font_description (
+    gtk_widget_get_pango_context (widget));
+  if (self->font != NULL && font != NULL &&
+      pango_font_description_equal (self->font, font))
+    return;
+
+  g_clear_pointer (&self->font, pango_font_description_free);
+  if (font != NULL)
+    self->font = pango_font_description_copy (font);
   drop_layouts (self);
   gtk_widget_queue_resize (widget);
 }
@@ -273,7 +303,8 @@ cd_module_tags_finalize (GObject *object)
   CdModuleTags *self = CD_MODULE_TAGS (object);
 
   g_clear_pointer (&self->tags, g_array_unref);
-  g_clear_object (&self->more);
+  g_clear_pointer (&self->texts, g_hash_table_unref);
+  g_clear_pointer (&self->font, pango_font_description_free);
   g_string_free (self->text, TRUE);
 
   G_OBJECT_CLASS (cd_module_tags_parent_class)->finalize (object);
@@ -300,6 +331,8 @@ cd_module_tags_init (CdModuleTags *self)
 {
   self->tags = g_array_new (FALSE, TRUE, sizeof (Tag));
   g_array_set_clear_func (self->tags, tag_clear);
+  self->texts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                       text_free);
   self->text = g_string_new (NULL);
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
