@@ -346,13 +346,13 @@ on_page_loaded (GObject      *source,
     }
 
   set_total (self, total);
-  append_page (self, page);
 
   /* A portal that hands out a cursor it gave before would have the loader
    * go round in circles for ever. */
   if (next_cursor != NULL && g_hash_table_contains (self->cursors,
                                                     next_cursor))
     {
+      append_page (self, page);
       g_autoptr(GError) loop =
         g_error_new_literal (CD_PORTAL_ERROR,
                              CD_PORTAL_ERROR_UNEXPECTED_RESPONSE,
@@ -365,12 +365,16 @@ on_page_loaded (GObject      *source,
       return;
     }
 
+  /* The next page is asked for first: the portal makes it while the
+   * list takes this one in. */
   if (next_cursor != NULL && g_list_model_get_n_items (page) > 0)
     {
       load_page (self, next_cursor);
+      append_page (self, page);
       return;
     }
 
+  append_page (self, page);
   self->loaded_all = TRUE;
   stop_loading (self);
   g_signal_emit (self, signals[FINISHED], 0, NULL);
