@@ -20,6 +20,8 @@
 /* Far above any contract answer (a page of 1000 devices is ~0.5 MiB). */
 #define MAX_RESPONSE_SIZE (32 * 1024 * 1024)
 #define READ_CHUNK_SIZE (64 * 1024)
+/* To the one portal: the bulk job's four changes, the list and a page. */
+#define MAX_CONNECTIONS 6
 /* Bodies from this size on are read in a thread. */
 #define READ_IN_THREAD_SIZE (64 * 1024)
 
@@ -1246,8 +1248,15 @@ cd_portal_client_init (CdPortalClient *self)
     cd_portal_client_pick_language (g_get_language_names ());
   self->cancellable = g_cancellable_new ();
   self->refresh_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  /* libsoup's default of two connections to a host would have the list,
+   * a device page and a bulk change (four at a time) wait for each
+   * other. */
   self->session = soup_session_new_with_options ("timeout",
                                                  DEFAULT_TIMEOUT_SECONDS,
+                                                 "max-conns-per-host",
+                                                 MAX_CONNECTIONS,
+                                                 "max-conns",
+                                                 MAX_CONNECTIONS,
                                                  "user-agent",
                                                  "coredinate-admin/"
                                                  PACKAGE_VERSION " ",
