@@ -234,6 +234,18 @@ compare_entry_pointers (gconstpointer a,
   return compare_entries (*(Entry * const *) a, *(Entry * const *) b);
 }
 
+/* A cancelled module, or a cancelled license that takes all its modules
+ * with it: something that will end unless someone acts. */
+static gboolean
+is_ending (CdDevice *device)
+{
+  CdLicense *license = cd_device_get_license (device);
+
+  return cd_device_has_pending_cancellation (device) ||
+         (license != NULL &&
+          cd_license_get_state (license) == CD_LICENSE_STATE_CANCELLED);
+}
+
 static gboolean
 entry_matches (CdDeviceListModel *self,
                const Entry       *entry)
@@ -255,8 +267,7 @@ entry_matches (CdDeviceListModel *self,
         }
     }
 
-  if (self->pending_only &&
-      !cd_device_has_pending_cancellation (entry->device))
+  if (self->pending_only && !is_ending (entry->device))
     return FALSE;
 
   return self->search == NULL || strstr (entry->key, self->search) != NULL;

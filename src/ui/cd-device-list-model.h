@@ -56,6 +56,7 @@ gboolean    cd_device_list_model_get_searching        (CdDeviceListModel *self);
  * other value those with a license of that type code. */
 void        cd_device_list_model_set_license_filter   (CdDeviceListModel *self,
                                                        const char        *license_filter);
+/* Keeps devices with a cancelled module or a cancelled license. */
 void        cd_device_list_model_set_pending_only     (CdDeviceListModel *self,
                                                        gboolean           pending_only);
 

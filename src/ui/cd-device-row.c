@@ -10,6 +10,7 @@
 #include "cd-device-row.h"
 #include "cd-format.h"
 #include "cd-module-tags.h"
+#include "cd-row-text.h"
 
 struct _CdDeviceRow
 {
@@ -22,13 +23,13 @@ struct _CdDeviceRow
 
   /* A flat grid of few widgets: GTK 4.8's list view makes and binds about
    * two hundred rows at a time, and every widget in them counts. */
-  GtkInscription *name_label;
-  GtkInscription *model_label;
+  CdRowText      *name_label;
+  CdRowText      *model_label;
   CdModuleTags   *module_tags;
-  GtkInscription *license_label;
-  GtkInscription *term_end_label;
-  GtkInscription *pending_label;
-  GtkInscription *last_seen_label;
+  CdRowText      *license_label;
+  CdRowText      *term_end_label;
+  CdRowText      *pending_label;
+  CdRowText      *last_seen_label;
 };
 
 enum {
@@ -99,14 +100,14 @@ sync_license (CdDeviceRow *self)
 
   if (license == NULL)
     {
-      gtk_inscription_set_text (self->license_label, _("No license"));
+      cd_row_text_set_text (self->license_label, _("No license"));
       gtk_widget_add_css_class (GTK_WIDGET (self->license_label), "no-license");
       gtk_widget_set_visible (GTK_WIDGET (self->term_end_label), FALSE);
       return;
     }
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->license_label), "no-license");
-  gtk_inscription_set_text (self->license_label,
+  cd_row_text_set_text (self->license_label,
                             lookup_license_type_name (
                               self, cd_license_get_type_code (license)));
 
@@ -130,7 +131,7 @@ sync_license (CdDeviceRow *self)
       break;
     }
 
-  gtk_inscription_set_text (self->term_end_label, term_end);
+  cd_row_text_set_text (self->term_end_label, term_end);
   gtk_widget_set_visible (GTK_WIDGET (self->term_end_label), term_end != NULL);
 }
 
@@ -158,29 +159,42 @@ sync_modules (CdDeviceRow *self)
 static void
 sync_pending (CdDeviceRow *self)
 {
+  CdLicense *license = cd_device_get_license (self->device);
   g_autofree char *date = NULL;
   g_autofree char *text = NULL;
   g_autofree char *marked = NULL;
 
   g_assert (CD_IS_DEVICE_ROW (self));
 
-  if (!cd_device_has_pending_cancellation (self->device))
+  if (cd_device_has_pending_cancellation (self->device))
+    {
+      date = cd_format_date (cd_device_get_earliest_pending_end (self->device));
+      if (date != NULL)
+        /* TRANSLATORS: a module of this device was cancelled and can be
+         * used until %s (a date) */
+        text = g_strdup_printf (_("Cancellation pending: ends %s"), date);
+      else
+        text = g_strdup (_("Cancellation pending"));
+    }
+  else if (license != NULL &&
+           cd_license_get_state (license) == CD_LICENSE_STATE_CANCELLED)
+    {
+      date = cd_format_date (cd_license_get_ends_on (license));
+      /* TRANSLATORS: the device's license was cancelled and ends on %s (a
+       * date), and its modules with it */
+      text = date != NULL ? g_strdup_printf (_("License cancelled: ends %s"),
+                                             date)
+                          : g_strdup (_("License cancelled"));
+    }
+  else
     {
       gtk_widget_set_visible (GTK_WIDGET (self->pending_label), FALSE);
       return;
     }
 
-  date = cd_format_date (cd_device_get_earliest_pending_end (self->device));
-  if (date != NULL)
-    /* TRANSLATORS: a module of this device was cancelled and can be used
-     * until %s (a date) */
-    text = g_strdup_printf (_("Cancellation pending: ends %s"), date);
-  else
-    text = g_strdup (_("Cancellation pending"));
-
   /* The warning sign stands where the pending marker's icon would be. */
   marked = g_strconcat ("\u26a0\u2009", text, NULL);
-  gtk_inscription_set_text (self->pending_label, marked);
+  cd_row_text_set_text (self->pending_label, marked);
   gtk_widget_set_visible (GTK_WIDGET (self->pending_label), TRUE);
 }
 
@@ -192,7 +206,7 @@ sync_last_seen (CdDeviceRow *self)
 
   g_assert (CD_IS_DEVICE_ROW (self));
 
-  gtk_inscription_set_text (self->last_seen_label, relative);
+  cd_row_text_set_text (self->last_seen_label, relative);
 }
 
 /* The exact time is made when asked for: setting a tooltip's text asks
@@ -234,11 +248,11 @@ sync_all (CdDeviceRow *self)
   if (self->device == NULL)
     return;
 
-  gtk_inscription_set_text (self->name_label, cd_device_get_name (self->device));
+  cd_row_text_set_text (self->name_label, cd_device_get_name (self->device));
   model = g_strdup_printf ("%s · %s",
                            cd_device_get_model (self->device),
                            cd_device_get_serial (self->device));
-  gtk_inscription_set_text (self->model_label, model);
+  cd_row_text_set_text (self->model_label, model);
 
   sync_license (self);
   sync_modules (self);
@@ -377,30 +391,29 @@ cd_device_row_class_init (CdDeviceRowClass *klass)
   gtk_widget_class_set_css_name (widget_class, "device-row");
 }
 
-static GtkInscription *
-add_inscription (CdDeviceRow *self,
-                 int          column,
-                 int          row,
-                 int          row_span,
-                 const char  *css_class)
+static CdRowText *
+add_text (CdDeviceRow *self,
+          int          column,
+          int          row,
+          int          row_span,
+          guint        n_chars,
+          const char  *css_class)
 {
   GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
-  GtkWidget *inscription = gtk_inscription_new (NULL);
+  GtkWidget *text = cd_row_text_new (3, n_chars);
   GtkGridLayoutChild *child;
 
-  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (inscription),
-                                     GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
   if (css_class != NULL)
-    gtk_widget_add_css_class (inscription, css_class);
-  gtk_widget_set_parent (inscription, GTK_WIDGET (self));
+    gtk_widget_add_css_class (text, css_class);
+  gtk_widget_set_parent (text, GTK_WIDGET (self));
 
   child = GTK_GRID_LAYOUT_CHILD (gtk_layout_manager_get_layout_child (layout,
-                                                                      inscription));
+                                                                      text));
   gtk_grid_layout_child_set_column (child, column);
   gtk_grid_layout_child_set_row (child, row);
   gtk_grid_layout_child_set_row_span (child, row_span);
 
-  return GTK_INSCRIPTION (inscription);
+  return CD_ROW_TEXT (text);
 }
 
 static void
@@ -413,9 +426,9 @@ cd_device_row_init (CdDeviceRow *self)
   gtk_grid_layout_set_row_spacing (GTK_GRID_LAYOUT (layout), 3);
 
   /* Name, model and serial, and the module tags on the left. */
-  self->name_label = add_inscription (self, 0, 0, 1, "heading");
+  self->name_label = add_text (self, 0, 0, 1, 0, "heading");
   gtk_widget_set_hexpand (GTK_WIDGET (self->name_label), TRUE);
-  self->model_label = add_inscription (self, 0, 1, 1, "dim-label");
+  self->model_label = add_text (self, 0, 1, 1, 0, "dim-label");
   gtk_widget_add_css_class (GTK_WIDGET (self->model_label), "caption");
   self->module_tags = CD_MODULE_TAGS (cd_module_tags_new ());
   gtk_widget_add_css_class (GTK_WIDGET (self->module_tags), "caption");
@@ -427,23 +440,17 @@ cd_device_row_init (CdDeviceRow *self)
   gtk_grid_layout_child_set_row (child, 2);
 
   /* The license and what is about to end in the middle. */
-  self->license_label = add_inscription (self, 1, 0, 1, NULL);
-  gtk_inscription_set_nat_chars (self->license_label, 40);
-  self->term_end_label = add_inscription (self, 1, 1, 1, "dim-label");
+  self->license_label = add_text (self, 1, 0, 1, 40, NULL);
+  self->term_end_label = add_text (self, 1, 1, 1, 40, "dim-label");
   gtk_widget_add_css_class (GTK_WIDGET (self->term_end_label), "caption");
-  gtk_inscription_set_nat_chars (self->term_end_label, 40);
-  self->pending_label = add_inscription (self, 1, 2, 1,
-                                         "pending-cancellation");
+  self->pending_label = add_text (self, 1, 2, 1, 40, "pending-cancellation");
   gtk_widget_add_css_class (GTK_WIDGET (self->pending_label), "caption");
-  gtk_inscription_set_nat_chars (self->pending_label, 40);
   gtk_widget_set_visible (GTK_WIDGET (self->pending_label), FALSE);
 
   /* When it was last seen on the right. */
-  self->last_seen_label = add_inscription (self, 2, 0, 3, "dim-label");
+  self->last_seen_label = add_text (self, 2, 0, 3, 14, "dim-label");
   gtk_widget_add_css_class (GTK_WIDGET (self->last_seen_label), "caption");
-  gtk_inscription_set_min_chars (self->last_seen_label, 14);
-  gtk_inscription_set_nat_chars (self->last_seen_label, 14);
-  gtk_inscription_set_xalign (self->last_seen_label, 1.0f);
+  cd_row_text_set_xalign (self->last_seen_label, 1.0f);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self->last_seen_label), TRUE);
   g_signal_connect_object (self->last_seen_label, "query-tooltip",
                            G_CALLBACK (on_last_seen_query_tooltip), self,

@@ -73,6 +73,7 @@ struct _CdDevicesPage
   GtkListView         *list_view;
   GtkActionBar        *selection_bar;
   GtkLabel            *selection_label;
+  GtkLabel            *viewer_label;
   GtkButton           *bulk_book_button;
   GtkButton           *bulk_cancel_button;
   AdwStatusPage       *no_match_page;
@@ -161,9 +162,10 @@ update_selection (CdDevicesPage *self)
   if (self->client != NULL)
     account = cd_portal_client_get_account (self->client);
   if (account != NULL && !admin)
-    tooltip = _("Only administrators can book or cancel modules.");
+    tooltip = gtk_label_get_label (self->viewer_label);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->bulk_book_button), tooltip);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->bulk_cancel_button), tooltip);
+  gtk_widget_set_visible (GTK_WIDGET (self->viewer_label), tooltip != NULL);
 }
 
 static void
@@ -1416,6 +1418,8 @@ cd_devices_page_class_init (CdDevicesPageClass *klass)
                                         selection_bar);
   gtk_widget_class_bind_template_child (widget_class, CdDevicesPage,
                                         selection_label);
+  gtk_widget_class_bind_template_child (widget_class, CdDevicesPage,
+                                        viewer_label);
   gtk_widget_class_bind_template_child (widget_class, CdDevicesPage,
                                         bulk_book_button);
   gtk_widget_class_bind_template_child (widget_class, CdDevicesPage,

@@ -3,8 +3,9 @@
  *
  * One widget draws every tag of a row: the device list rebinds hundreds
  * of rows while scrolling, and a label per tag made each row several
- * widgets heavier. Rows are reused, so each keeps the texts it has laid
- * out (there are only a few module names) until its font changes.
+ * widgets heavier. A row shows other devices as the list scrolls, so it
+ * keeps the texts it has laid out (there are only a few module names)
+ * until its font changes.
  */
 #define G_LOG_DOMAIN "cd-ui"
 
@@ -106,20 +107,30 @@ lookup_text (CdModuleTags *self,
 static void
 ensure_layouts (CdModuleTags *self)
 {
+  PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self));
+  GHashTableIter iter;
+  Text *text;
+
   g_assert (CD_IS_MODULE_TAGS (self));
+
+  /* A widget gets a new Pango context in each window it is put in. */
+  g_hash_table_iter_init (&iter, self->texts);
+  if (g_hash_table_iter_next (&iter, NULL, (gpointer *) &text) &&
+      pango_layout_get_context (text->layout) != context)
+    drop_layouts (self);
 
   for (guint i = 0; i < self->tags->len; i++)
     {
       Tag *tag = &g_array_index (self->tags, Tag, i);
-      const Text *text;
+      const Text *tag_text;
 
       if (tag->layout != NULL)
         continue;
 
-      text = lookup_text (self, tag->name);
-      tag->layout = text->layout;
-      tag->width = text->width + 2 * TAG_PADDING_X;
-      self->height = MAX (self->height, text->height + 2 * TAG_PADDING_Y);
+      tag_text = lookup_text (self, tag->name);
+      tag->layout = tag_text->layout;
+      tag->width = tag_text->width + 2 * TAG_PADDING_X;
+      self->height = MAX (self->height, tag_text->height + 2 * TAG_PADDING_Y);
     }
 }
 
@@ -262,6 +273,16 @@ cd_module_tags_css_changed (GtkWidget         *widget,
   gtk_widget_queue_resize (widget);
 }
 
+/* Without a Pango context (GTK drops it when a widget leaves a window)
+ * GTK does not see that a new style changes the text's size. */
+static void
+cd_module_tags_root (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (cd_module_tags_parent_class)->root (widget);
+
+  gtk_widget_queue_resize (widget);
+}
+
 static gboolean
 cd_module_tags_query_tooltip (GtkWidget  *widget,
                               int         x,
@@ -320,6 +341,7 @@ cd_module_tags_class_init (CdModuleTagsClass *klass)
   widget_class->measure = cd_module_tags_measure;
   widget_class->snapshot = cd_module_tags_snapshot;
   widget_class->css_changed = cd_module_tags_css_changed;
+  widget_class->root = cd_module_tags_root;
   widget_class->query_tooltip = cd_module_tags_query_tooltip;
 
   gtk_widget_class_set_css_name (widget_class, "module-tags");

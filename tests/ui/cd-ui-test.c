@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cd-module-tags.h"
+#include "cd-row-text.h"
 #include "cd-ui-test.h"
 
 void
@@ -81,6 +82,8 @@ widget_text (GtkWidget *widget)
     return cd_module_tags_get_text (CD_MODULE_TAGS (widget));
   if (GTK_IS_INSCRIPTION (widget))
     return gtk_inscription_get_text (GTK_INSCRIPTION (widget));
+  if (CD_IS_ROW_TEXT (widget))
+    return cd_row_text_get_text (CD_ROW_TEXT (widget));
   if (GTK_IS_EDITABLE (widget))
     return gtk_editable_get_text (GTK_EDITABLE (widget));
   if (ADW_IS_WINDOW_TITLE (widget))

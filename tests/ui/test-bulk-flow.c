@@ -882,6 +882,8 @@ test_viewer (void)
   g_assert_false (gtk_widget_is_sensitive (cancel));
   g_assert_cmpstr (gtk_widget_get_tooltip_text (book), ==, reason);
   g_assert_cmpstr (gtk_widget_get_tooltip_text (cancel), ==, reason);
+  /* Also said where it is seen without pointing at a button. */
+  wait_for_text (GTK_WIDGET (selection_bar ()), reason);
   screenshot (GTK_WIDGET (window), "bulk-flow-viewer");
 
   /* Nor does the action itself open anything. */

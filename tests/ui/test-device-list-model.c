@@ -357,6 +357,7 @@ test_filters (void)
   g_autofree char *none = NULL;
   g_autofree char *standard = NULL;
   g_autofree char *standard_searched = NULL;
+  g_autofree char *ending = NULL;
   g_autofree char *all = NULL;
   Mirror mirror;
 
@@ -380,6 +381,13 @@ test_filters (void)
 
   cd_device_list_model_set_search (model, NULL);
   cd_device_list_model_set_license_filter (model, "");
+
+  /* What is about to end: here a cancelled license. */
+  cd_device_list_model_set_pending_only (model, TRUE);
+  assert_mirrored (&mirror, G_LIST_MODEL (model));
+  ending = shown_names (G_LIST_MODEL (model));
+  g_assert_cmpstr (ending, ==, "\xc3\x84u\xc3\x9f" "eres Tor");
+  cd_device_list_model_set_pending_only (model, FALSE);
   assert_mirrored (&mirror, G_LIST_MODEL (model));
   all = shown_names (G_LIST_MODEL (model));
   g_assert_cmpstr (all, ==,
