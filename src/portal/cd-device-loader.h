@@ -29,8 +29,9 @@ G_DECLARE_FINAL_TYPE (CdDeviceLoader, cd_device_loader, CD, DEVICE_LOADER,
  *
  * Signal "finished" (GError *error_or_null): the load ended, with NULL on
  * success; a portal that hands out a cursor a second time ends it with
- * CD_PORTAL_ERROR_UNEXPECTED_RESPONSE rather than loading for ever. A cancelled load (cd_device_loader_cancel(), reload, dispose)
- * does not emit it; "loading" just turns FALSE.
+ * CD_PORTAL_ERROR_UNEXPECTED_RESPONSE rather than loading for ever. A
+ * cancelled load (cd_device_loader_cancel(), reload, dispose) does not
+ * emit it; "loading" just turns FALSE.
  *
  * Reload: cancels, clears the model and loads again, but reuses the
  * CdDevice objects it had for the ids that come back (updated in place
