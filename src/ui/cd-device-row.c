@@ -21,8 +21,9 @@ struct _CdDeviceRow
   GListModel     *license_types;  /* (owned) (nullable) */
   GListModel     *modules;        /* (owned) (nullable) */
 
-  /* A flat grid of few widgets: GTK 4.8's list view makes and binds about
-   * two hundred rows at a time, and every widget in them counts. */
+  /* A flat grid of few widgets (cd-device-row.ui): GTK 4.8's list view
+   * makes and binds about two hundred rows at a time, and every widget in
+   * them counts. */
   CdRowText      *name_label;
   CdRowText      *model_label;
   CdModuleTags   *module_tags;
@@ -296,10 +297,7 @@ cd_device_row_dispose (GObject *object)
   CdDeviceRow *self = CD_DEVICE_ROW (object);
 
   cd_device_row_set_device (self, NULL);
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self));
-       child != NULL;
-       child = gtk_widget_get_first_child (GTK_WIDGET (self)))
-    gtk_widget_unparent (child);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CD_TYPE_DEVICE_ROW);
   g_clear_object (&self->license_types);
   g_clear_object (&self->modules);
 
@@ -389,72 +387,35 @@ cd_device_row_class_init (CdDeviceRowClass *klass)
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_GRID_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "device-row");
-}
 
-static CdRowText *
-add_text (CdDeviceRow *self,
-          int          column,
-          int          row,
-          int          row_span,
-          guint        n_chars,
-          const char  *css_class)
-{
-  GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
-  GtkWidget *text = cd_row_text_new (3, n_chars);
-  GtkGridLayoutChild *child;
-
-  if (css_class != NULL)
-    gtk_widget_add_css_class (text, css_class);
-  gtk_widget_set_parent (text, GTK_WIDGET (self));
-
-  child = GTK_GRID_LAYOUT_CHILD (gtk_layout_manager_get_layout_child (layout,
-                                                                      text));
-  gtk_grid_layout_child_set_column (child, column);
-  gtk_grid_layout_child_set_row (child, row);
-  gtk_grid_layout_child_set_row_span (child, row_span);
-
-  return CD_ROW_TEXT (text);
+  g_type_ensure (CD_TYPE_ROW_TEXT);
+  g_type_ensure (CD_TYPE_MODULE_TAGS);
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/com/coredinate/Admin/cd-device-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, CdDeviceRow, name_label);
+  gtk_widget_class_bind_template_child (widget_class, CdDeviceRow, model_label);
+  gtk_widget_class_bind_template_child (widget_class, CdDeviceRow, module_tags);
+  gtk_widget_class_bind_template_child (widget_class, CdDeviceRow,
+                                        license_label);
+  gtk_widget_class_bind_template_child (widget_class, CdDeviceRow,
+                                        term_end_label);
+  gtk_widget_class_bind_template_child (widget_class, CdDeviceRow,
+                                        pending_label);
+  gtk_widget_class_bind_template_child (widget_class, CdDeviceRow,
+                                        last_seen_label);
+  gtk_widget_class_bind_template_callback (widget_class,
+                                           on_last_seen_query_tooltip);
 }
 
 static void
 cd_device_row_init (CdDeviceRow *self)
 {
   GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
-  GtkGridLayoutChild *child;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
 
   gtk_grid_layout_set_column_spacing (GTK_GRID_LAYOUT (layout), 18);
   gtk_grid_layout_set_row_spacing (GTK_GRID_LAYOUT (layout), 3);
-
-  /* Name, model and serial, and the module tags on the left. */
-  self->name_label = add_text (self, 0, 0, 1, 0, "heading");
-  gtk_widget_set_hexpand (GTK_WIDGET (self->name_label), TRUE);
-  self->model_label = add_text (self, 0, 1, 1, 0, "dim-label");
-  gtk_widget_add_css_class (GTK_WIDGET (self->model_label), "caption");
-  self->module_tags = CD_MODULE_TAGS (cd_module_tags_new ());
-  gtk_widget_add_css_class (GTK_WIDGET (self->module_tags), "caption");
-  gtk_widget_set_halign (GTK_WIDGET (self->module_tags), GTK_ALIGN_START);
-  gtk_widget_set_visible (GTK_WIDGET (self->module_tags), FALSE);
-  gtk_widget_set_parent (GTK_WIDGET (self->module_tags), GTK_WIDGET (self));
-  child = GTK_GRID_LAYOUT_CHILD (gtk_layout_manager_get_layout_child (
-    layout, GTK_WIDGET (self->module_tags)));
-  gtk_grid_layout_child_set_row (child, 2);
-
-  /* The license and what is about to end in the middle. */
-  self->license_label = add_text (self, 1, 0, 1, 40, NULL);
-  self->term_end_label = add_text (self, 1, 1, 1, 40, "dim-label");
-  gtk_widget_add_css_class (GTK_WIDGET (self->term_end_label), "caption");
-  self->pending_label = add_text (self, 1, 2, 1, 40, "pending-cancellation");
-  gtk_widget_add_css_class (GTK_WIDGET (self->pending_label), "caption");
-  gtk_widget_set_visible (GTK_WIDGET (self->pending_label), FALSE);
-
-  /* When it was last seen on the right. */
-  self->last_seen_label = add_text (self, 2, 0, 3, 14, "dim-label");
-  gtk_widget_add_css_class (GTK_WIDGET (self->last_seen_label), "caption");
-  cd_row_text_set_xalign (self->last_seen_label, 1.0f);
-  gtk_widget_set_has_tooltip (GTK_WIDGET (self->last_seen_label), TRUE);
-  g_signal_connect_object (self->last_seen_label, "query-tooltip",
-                           G_CALLBACK (on_last_seen_query_tooltip), self,
-                           G_CONNECT_SWAPPED);
 }
 
 CdDeviceRow *

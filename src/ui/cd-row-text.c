@@ -28,6 +28,17 @@ struct _CdRowText
   guint        n_chars;
 };
 
+enum {
+  PROP_0,
+  PROP_TEXT,
+  PROP_MIN_CHARS,
+  PROP_N_CHARS,
+  PROP_XALIGN,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 G_DEFINE_FINAL_TYPE (CdRowText, cd_row_text, GTK_TYPE_WIDGET)
 
 /* The metrics of each font seen, for the life of the process: a few
@@ -169,12 +180,93 @@ cd_row_text_finalize (GObject *object)
 }
 
 static void
+cd_row_text_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  CdRowText *self = CD_ROW_TEXT (object);
+
+  switch (prop_id)
+    {
+    case PROP_TEXT:
+      g_value_set_string (value, self->text);
+      break;
+
+    case PROP_MIN_CHARS:
+      g_value_set_uint (value, self->min_chars);
+      break;
+
+    case PROP_N_CHARS:
+      g_value_set_uint (value, self->n_chars);
+      break;
+
+    case PROP_XALIGN:
+      g_value_set_float (value, self->xalign);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cd_row_text_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  CdRowText *self = CD_ROW_TEXT (object);
+
+  switch (prop_id)
+    {
+    case PROP_TEXT:
+      cd_row_text_set_text (self, g_value_get_string (value));
+      break;
+
+    case PROP_MIN_CHARS:
+      self->min_chars = g_value_get_uint (value);
+      gtk_widget_queue_resize (GTK_WIDGET (self));
+      break;
+
+    case PROP_N_CHARS:
+      self->n_chars = g_value_get_uint (value);
+      gtk_widget_queue_resize (GTK_WIDGET (self));
+      break;
+
+    case PROP_XALIGN:
+      cd_row_text_set_xalign (self, g_value_get_float (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 cd_row_text_class_init (CdRowTextClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->finalize = cd_row_text_finalize;
+  object_class->get_property = cd_row_text_get_property;
+  object_class->set_property = cd_row_text_set_property;
+
+  properties[PROP_TEXT] =
+    g_param_spec_string ("text", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /* Sizes in average characters of the font. */
+  properties[PROP_MIN_CHARS] =
+    g_param_spec_uint ("min-chars", NULL, NULL, 0, 1000, 3,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_CHARS] =
+    g_param_spec_uint ("n-chars", NULL, NULL, 0, 1000, 0,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_XALIGN] =
+    g_param_spec_float ("xalign", NULL, NULL, 0.0f, 1.0f, 0.0f,
+                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   widget_class->measure = cd_row_text_measure;
   widget_class->snapshot = cd_row_text_snapshot;
   widget_class->root = cd_row_text_root;
@@ -186,18 +278,17 @@ cd_row_text_class_init (CdRowTextClass *klass)
 static void
 cd_row_text_init (CdRowText *self)
 {
+  self->min_chars = 3;
 }
 
 GtkWidget *
 cd_row_text_new (guint min_chars,
                  guint n_chars)
 {
-  CdRowText *self = g_object_new (CD_TYPE_ROW_TEXT, NULL);
-
-  self->min_chars = min_chars;
-  self->n_chars = n_chars;
-
-  return GTK_WIDGET (self);
+  return g_object_new (CD_TYPE_ROW_TEXT,
+                       "min-chars", min_chars,
+                       "n-chars", n_chars,
+                       NULL);
 }
 
 void
