@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "cd-json-pull.h"
 #include "cd-portal-json.h"
 #include "cd-portal-private.h"
 
@@ -21,8 +22,31 @@ fail (GError     **error,
   return FALSE;
 }
 
+/* The four hex digits at data[i], or -1. */
+static gint32
+hex4_at (const char *data,
+         gsize       length,
+         gsize       i)
+{
+  gint32 value = 0;
+
+  if (length - i < 4)
+    return -1;
+
+  for (guint k = 0; k < 4; k++)
+    {
+      if (!g_ascii_isxdigit (data[i + k]))
+        return -1;
+      value = value * 16 + g_ascii_xdigit_value (data[i + k]);
+    }
+
+  return value;
+}
+
 /* Skips the string at data[*i] ('"'): escapes as RFC 8259 has them, no
- * raw control characters, no \u0000 (it would cut the C string short). */
+ * raw control characters, no \u0000 (it would cut the C string short),
+ * no surrogate escape that is not half of a pair: json-glib would turn
+ * "\ud800x" into bytes that are not UTF-8. */
 static gboolean
 skip_string (const char *data,
              gsize       length,
@@ -33,6 +57,7 @@ skip_string (const char *data,
   for ((*i)++; *i < length; (*i)++)
     {
       guchar c = (guchar) data[*i];
+      gint32 unit;
 
       if (c == '"')
         {
@@ -48,16 +73,22 @@ skip_string (const char *data,
         return FALSE;
       if (memchr ("\"\\/bfnrt", data[*i], 8) != NULL)
         continue;
-      if (data[*i] != 'u' || *i + 4 >= length)
+      if (data[*i] != 'u')
         return FALSE;
-      for (guint k = 1; k <= 4; k++)
-        {
-          if (!g_ascii_isxdigit (data[*i + k]))
-            return FALSE;
-        }
-      if (strncmp (data + *i + 1, "0000", 4) == 0)
+      unit = hex4_at (data, length, *i + 1);
+      if (unit <= 0 || (unit >= 0xdc00 && unit <= 0xdfff))
         return FALSE;
       *i += 4;
+      if (unit >= 0xd800 && unit <= 0xdbff)
+        {
+          gint32 low = -1;
+
+          if (length - *i > 2 && data[*i + 1] == '\\' && data[*i + 2] == 'u')
+            low = hex4_at (data, length, *i + 3);
+          if (low < 0xdc00 || low > 0xdfff)
+            return FALSE;
+          *i += 6;
+        }
     }
 
   return FALSE;
@@ -76,18 +107,47 @@ skip_digits (const char *data,
   return *i > start;
 }
 
+/* Whether the digits data[start..end) of a negative or positive integer
+ * fit in 64 bits. */
+static gboolean
+fits_int64 (const char *data,
+            gsize       start,
+            gsize       end,
+            gboolean    negative)
+{
+  const char *limit = negative ? "9223372036854775808"
+                               : "9223372036854775807";
+  gsize n = end - start;
+
+  if (n != strlen (limit))
+    return n < strlen (limit);
+
+  return strncmp (data + start, limit, n) <= 0;
+}
+
 /* Skips the number at data[*i]:
- * -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+ * -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+ * An integer must fit in 64 bits: json-glib wraps it around silently, so
+ * that -18446744073709551615 would read as 1. */
 static gboolean
 skip_number (const char *data,
              gsize       length,
              gsize      *i)
 {
-  if (data[*i] == '-')
+  gboolean negative = data[*i] == '-';
+  gsize digits;
+
+  if (negative)
     (*i)++;
+  digits = *i;
   if (*i < length && data[*i] == '0')
     (*i)++;
   else if (!skip_digits (data, length, i))
+    return FALSE;
+
+  if ((*i >= length || (data[*i] != '.' && data[*i] != 'e' &&
+                        data[*i] != 'E')) &&
+      !fits_int64 (data, digits, *i, negative))
     return FALSE;
 
   if (*i < length && data[*i] == '.')
@@ -233,6 +293,19 @@ cd_portal_json_parse (const char  *data,
   return json_node_ref (root);
 }
 
+/* The value of @n digits (already checked to be digits) at @text. */
+static guint
+digits_value (const char *text,
+              guint       n)
+{
+  guint value = 0;
+
+  for (guint i = 0; i < n; i++)
+    value = value * 10 + (guint) (text[i] - '0');
+
+  return value;
+}
+
 /* Strictly YYYY-MM-DD, and a real day. */
 gboolean
 cd_portal_json_parse_date (const char *text,
@@ -251,9 +324,10 @@ cd_portal_json_parse_date (const char *text,
         return FALSE;
     }
 
-  year = (guint) g_ascii_strtoull (text, NULL, 10);
-  month = (guint) g_ascii_strtoull (text + 5, NULL, 10);
-  day = (guint) g_ascii_strtoull (text + 8, NULL, 10);
+  /* Three dates a device, a thousand devices a page: no strtoull (). */
+  year = digits_value (text, 4);
+  month = digits_value (text + 5, 2);
+  day = digits_value (text + 8, 2);
   if (year < 1 || !g_date_valid_dmy (day, month, year))
     return FALSE;
 
@@ -514,26 +588,34 @@ is_rfc3339 (const char *text)
          g_ascii_isdigit (text[i + 4]) && g_ascii_isdigit (text[i + 5]);
 }
 
-/* A timestamp, kept in UTC whatever offset it was written with. */
+/* The instant of an RFC 3339 timestamp, in UTC whatever offset it was
+ * written with; NULL when @text is none. */
+static GDateTime *
+timestamp_from_text (const char *text)
+{
+  g_autoptr(GDateTime) parsed = NULL;
+  g_autofree char *upper = NULL;
+
+  if (!is_rfc3339 (text))
+    return NULL;
+
+  upper = g_ascii_strup (text, -1);
+  parsed = g_date_time_new_from_iso8601 (upper, NULL);
+
+  /* In UTC a time of year 1 or 9999 may fall outside GDateTime. */
+  return parsed != NULL ? g_date_time_to_utc (parsed) : NULL;
+}
+
 static GDateTime *
 read_timestamp (JsonObject  *object,
                 const char  *name,
                 GError     **error)
 {
   JsonNode *node = member (object, name);
-  g_autoptr(GDateTime) parsed = NULL;
   GDateTime *utc = NULL;
 
-  if (is_string (node) && is_rfc3339 (json_node_get_string (node)))
-    {
-      g_autofree char *upper = g_ascii_strup (json_node_get_string (node), -1);
-
-      parsed = g_date_time_new_from_iso8601 (upper, NULL);
-    }
-
-  /* In UTC a time of year 1 or 9999 may fall outside GDateTime. */
-  if (parsed != NULL)
-    utc = g_date_time_to_utc (parsed);
+  if (is_string (node))
+    utc = timestamp_from_text (json_node_get_string (node));
 
   if (utc == NULL)
     fail (error, name, "an RFC 3339 timestamp");
@@ -912,6 +994,763 @@ cd_portal_json_read_device_page (JsonNode  *root,
   store = g_list_store_new (CD_TYPE_DEVICE);
   g_list_store_splice (store, 0, 0, devices->pdata, devices->len);
   *next_cursor = g_strdup (cursor);
+  *total = (guint) count;
+  return G_LIST_MODEL (g_steal_pointer (&store));
+}
+
+/* The device page in one pass ---------------------------------------------
+ *
+ * GET /devices brings a thousand devices a page; json-glib's tree of them
+ * costs more to build and free than reading them does. This reader pulls
+ * the same values straight from the bytes and must agree with
+ * cd_portal_json_parse () plus cd_portal_json_read_device_page () on
+ * every document: what is accepted, the devices read, the message when
+ * not (tests/fuzz/fuzz-portal-json.c checks both against each other).
+ *
+ * Duplicate members are taken as json-glib takes them: the last one
+ * counts, whatever came before it, be it wrong or right. So each member is
+ * only judged when its object has ended, and then in the order the
+ * json-glib reader checks them, which gives the same first complaint.
+ * Syntax comes first: a document that is no JSON is refused as such, even
+ * when a member before the broken part was wrong already. */
+
+/* What is wrong with a member, in fail ()'s words; member NULL: nothing. */
+typedef struct
+{
+  const char *member;
+  const char *expected;
+} Problem;
+
+static inline void
+problem_set (Problem    *problem,
+             const char *member,
+             const char *expected)
+{
+  problem->member = member;
+  problem->expected = expected;
+}
+
+/* The first of @problems that is one, or NULL. */
+static const Problem *
+first_problem (const Problem *problems,
+               guint          n_problems)
+{
+  for (guint i = 0; i < n_problems; i++)
+    {
+      if (problems[i].member != NULL)
+        return &problems[i];
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  CdJsonPull  pull;
+  GString    *text;            /* (owned) decoded strings, NUL after each */
+  GEnumClass *platforms;       /* (owned) */
+  GEnumClass *license_states;  /* (owned) */
+  GEnumClass *booking_states;  /* (owned) */
+} PageReader;
+
+static void
+page_reader_init (PageReader *reader,
+                  const char *data,
+                  gsize       length)
+{
+  cd_json_pull_init (&reader->pull, data, length);
+  reader->text = g_string_sized_new (256);
+  reader->platforms = g_type_class_ref (CD_TYPE_PLATFORM);
+  reader->license_states = g_type_class_ref (CD_TYPE_LICENSE_STATE);
+  reader->booking_states = g_type_class_ref (CD_TYPE_BOOKING_STATE);
+}
+
+static void
+page_reader_clear (PageReader *reader)
+{
+  cd_json_pull_clear (&reader->pull);
+  if (reader->text != NULL)
+    g_string_free (reader->text, TRUE);
+  reader->text = NULL;
+  g_clear_pointer (&reader->platforms, g_type_class_unref);
+  g_clear_pointer (&reader->license_states, g_type_class_unref);
+  g_clear_pointer (&reader->booking_states, g_type_class_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PageReader, page_reader_clear)
+
+static int
+member_index (const char         *name,
+              gsize               length,
+              const char * const *names,
+              guint               n_names)
+{
+  for (guint i = 0; i < n_names; i++)
+    {
+      if (strlen (names[i]) == length && memcmp (name, names[i], length) == 0)
+        return (int) i;
+    }
+
+  return -1;
+}
+
+static inline const char *
+text_at (PageReader *reader,
+         gsize       offset)
+{
+  return reader->text->str + offset;
+}
+
+/* Decodes a string value into reader->text at *@offset; any other value
+ * is skipped and gives FALSE. */
+static gboolean
+pull_text (PageReader *reader,
+           gsize      *offset)
+{
+  if (cd_json_pull_peek (&reader->pull) != CD_JSON_PULL_STRING)
+    {
+      cd_json_pull_skip (&reader->pull);
+      return FALSE;
+    }
+
+  *offset = reader->text->len;
+  if (!cd_json_pull_read_string (&reader->pull, reader->text))
+    return FALSE;
+  g_string_append_c (reader->text, '\0');
+
+  return TRUE;
+}
+
+static void
+pull_string (PageReader *reader,
+             const char *name,
+             gsize      *offset,
+             Problem    *problem)
+{
+  if (pull_text (reader, offset))
+    problem_set (problem, NULL, NULL);
+  else
+    problem_set (problem, name, "a string");
+}
+
+static void
+pull_code (PageReader *reader,
+           const char *name,
+           gsize      *offset,
+           Problem    *problem)
+{
+  if (!pull_text (reader, offset))
+    problem_set (problem, name, "a string");
+  else if (*text_at (reader, *offset) == '\0')
+    problem_set (problem, name, "a code");
+  else
+    problem_set (problem, NULL, NULL);
+}
+
+/* As read_id (): a non-empty string, or an integer kept as its text. */
+static void
+pull_id (PageReader *reader,
+         const char *name,
+         gsize      *offset,
+         Problem    *problem)
+{
+  if (cd_json_pull_peek (&reader->pull) == CD_JSON_PULL_NUMBER)
+    {
+      gboolean is_integer = FALSE;
+      gint64 value;
+
+      if (cd_json_pull_read_number (&reader->pull, &is_integer, &value) &&
+          is_integer)
+        {
+          *offset = reader->text->len;
+          g_string_append_printf (reader->text, "%" G_GINT64_FORMAT, value);
+          g_string_append_c (reader->text, '\0');
+          problem_set (problem, NULL, NULL);
+          return;
+        }
+    }
+  else if (pull_text (reader, offset) && *text_at (reader, *offset) != '\0')
+    {
+      problem_set (problem, NULL, NULL);
+      return;
+    }
+
+  problem_set (problem, name, "an id");
+}
+
+static void
+pull_int (PageReader *reader,
+          const char *name,
+          gint64      min,
+          gint64      max,
+          gint64     *value,
+          Problem    *problem)
+{
+  gboolean is_integer = FALSE;
+  gint64 number = 0;
+
+  if (cd_json_pull_peek (&reader->pull) == CD_JSON_PULL_NUMBER)
+    cd_json_pull_read_number (&reader->pull, &is_integer, &number);
+  else
+    cd_json_pull_skip (&reader->pull);
+
+  if (is_integer && number >= min && number <= max)
+    {
+      *value = number;
+      problem_set (problem, NULL, NULL);
+    }
+  else
+    problem_set (problem, name, "an integer in range");
+}
+
+static void
+pull_enum (PageReader *reader,
+           const char *name,
+           GEnumClass *enum_class,
+           int        *value,
+           Problem    *problem)
+{
+  gsize mark = reader->text->len;
+  GEnumValue *enum_value = NULL;
+  gsize offset;
+
+  if (pull_text (reader, &offset))
+    enum_value = g_enum_get_value_by_nick (enum_class,
+                                           text_at (reader, offset));
+  g_string_truncate (reader->text, mark);
+
+  if (enum_value == NULL)
+    {
+      problem_set (problem, name, "a known value");
+      return;
+    }
+
+  *value = enum_value->value;
+  problem_set (problem, NULL, NULL);
+}
+
+/* As read_date (): @date is cleared for a nullable null. */
+static void
+pull_date (PageReader *reader,
+           const char *name,
+           gboolean    nullable,
+           GDate      *date,
+           Problem    *problem)
+{
+  gsize mark = reader->text->len;
+  gboolean read;
+  gsize offset;
+
+  g_date_clear (date, 1);
+
+  if (nullable && cd_json_pull_peek (&reader->pull) == CD_JSON_PULL_NULL)
+    {
+      cd_json_pull_skip (&reader->pull);
+      problem_set (problem, NULL, NULL);
+      return;
+    }
+
+  read = pull_text (reader, &offset) &&
+         cd_portal_json_parse_date (text_at (reader, offset), date);
+  g_string_truncate (reader->text, mark);
+
+  if (read)
+    problem_set (problem, NULL, NULL);
+  else
+    problem_set (problem, name, nullable ? "a date or null" : "a date");
+}
+
+static void
+pull_timestamp (PageReader  *reader,
+                const char  *name,
+                GDateTime  **value,
+                Problem     *problem)
+{
+  gsize mark = reader->text->len;
+  gsize offset;
+
+  g_clear_pointer (value, g_date_time_unref);
+  if (pull_text (reader, &offset))
+    *value = timestamp_from_text (text_at (reader, offset));
+  g_string_truncate (reader->text, mark);
+
+  if (*value != NULL)
+    problem_set (problem, NULL, NULL);
+  else
+    problem_set (problem, name, "an RFC 3339 timestamp");
+}
+
+/* Members in the order read_license () checks them. */
+enum
+{
+  LICENSE_TYPE,
+  LICENSE_STATE,
+  LICENSE_CURRENT_TERM_END,
+  LICENSE_NEXT_POSSIBLE_END,
+  LICENSE_ENDS_ON,
+  N_LICENSE_MEMBERS
+};
+
+static const char * const license_members[N_LICENSE_MEMBERS] = {
+  "type", "state", "current_term_end", "next_possible_end", "ends_on",
+};
+
+/* The license object at the reader's position, or NULL with @problem. */
+static CdLicense *
+pull_license (PageReader *reader,
+              Problem    *problem)
+{
+  Problem problems[N_LICENSE_MEMBERS] = {
+    [LICENSE_TYPE] = { "type", "a string" },
+    [LICENSE_STATE] = { "state", "a known value" },
+    [LICENSE_CURRENT_TERM_END] = { "current_term_end", "a date" },
+    [LICENSE_NEXT_POSSIBLE_END] = { "next_possible_end", "a date" },
+  };
+  const Problem *first;
+  const char *name;
+  gsize name_length;
+  gsize type_code = 0;
+  int state = 0;
+  GDate current_term_end, next_possible_end, ends_on;
+
+  g_date_clear (&current_term_end, 1);
+  g_date_clear (&next_possible_end, 1);
+  g_date_clear (&ends_on, 1);
+
+  cd_json_pull_enter_object (&reader->pull);
+  while (cd_json_pull_next_member (&reader->pull, &name, &name_length))
+    {
+      int index = member_index (name, name_length, license_members,
+                                N_LICENSE_MEMBERS);
+      Problem *member_problem = index >= 0 ? &problems[index] : NULL;
+
+      switch (index)
+        {
+        case LICENSE_TYPE:
+          pull_code (reader, "type", &type_code, member_problem);
+          break;
+        case LICENSE_STATE:
+          pull_enum (reader, "state", reader->license_states, &state,
+                     member_problem);
+          break;
+        case LICENSE_CURRENT_TERM_END:
+          pull_date (reader, "current_term_end", FALSE, &current_term_end,
+                     member_problem);
+          break;
+        case LICENSE_NEXT_POSSIBLE_END:
+          pull_date (reader, "next_possible_end", FALSE, &next_possible_end,
+                     member_problem);
+          break;
+        case LICENSE_ENDS_ON:
+          pull_date (reader, "ends_on", TRUE, &ends_on, member_problem);
+          break;
+        default:
+          cd_json_pull_skip (&reader->pull);
+          break;
+        }
+    }
+
+  if ((first = first_problem (problems, N_LICENSE_MEMBERS)) != NULL)
+    {
+      *problem = *first;
+      return NULL;
+    }
+
+  if (state == CD_LICENSE_STATE_CANCELLED && !g_date_valid (&ends_on))
+    {
+      problem_set (problem, "ends_on", "a date for a cancelled license");
+      return NULL;
+    }
+
+  problem_set (problem, NULL, NULL);
+  return cd_license_new (text_at (reader, type_code), state,
+                         valid_or_null (&current_term_end),
+                         valid_or_null (&next_possible_end),
+                         valid_or_null (&ends_on),
+                         FALSE, NULL, -1, -1, NULL);
+}
+
+enum
+{
+  MODULE_CODE,
+  MODULE_STATE,
+  MODULE_ENDS_ON,
+  N_MODULE_MEMBERS
+};
+
+static const char * const module_members[N_MODULE_MEMBERS] = {
+  "code", "state", "ends_on",
+};
+
+/* One module summary object into @modules, or FALSE with @problem. */
+static gboolean
+pull_module (PageReader *reader,
+             GArray     *modules,
+             Problem    *problem)
+{
+  Problem problems[N_MODULE_MEMBERS] = {
+    [MODULE_CODE] = { "code", "a string" },
+    [MODULE_STATE] = { "state", "a known value" },
+  };
+  gsize mark = reader->text->len;
+  const Problem *first;
+  const char *name;
+  gsize name_length;
+  gsize code = 0;
+  int state = 0;
+  GDate ends_on;
+  CdModuleSummary summary;
+
+  g_date_clear (&ends_on, 1);
+
+  cd_json_pull_enter_object (&reader->pull);
+  while (cd_json_pull_next_member (&reader->pull, &name, &name_length))
+    {
+      int index = member_index (name, name_length, module_members,
+                                N_MODULE_MEMBERS);
+      Problem *member_problem = index >= 0 ? &problems[index] : NULL;
+
+      switch (index)
+        {
+        case MODULE_CODE:
+          pull_code (reader, "code", &code, member_problem);
+          break;
+        case MODULE_STATE:
+          pull_enum (reader, "state", reader->booking_states, &state,
+                     member_problem);
+          break;
+        case MODULE_ENDS_ON:
+          pull_date (reader, "ends_on", TRUE, &ends_on, member_problem);
+          break;
+        default:
+          cd_json_pull_skip (&reader->pull);
+          break;
+        }
+    }
+
+  if ((first = first_problem (problems, N_MODULE_MEMBERS)) != NULL)
+    {
+      *problem = *first;
+      return FALSE;
+    }
+
+  summary.code = g_strdup (text_at (reader, code));
+  summary.state = state;
+  summary.ends_on = cd_portal_date_dup (valid_or_null (&ends_on));
+  g_array_append_val (modules, summary);
+  g_string_truncate (reader->text, mark);
+
+  return TRUE;
+}
+
+/* The modules array at the reader's position, or NULL with @problem. */
+static GArray *
+pull_modules (PageReader *reader,
+              Problem    *problem)
+{
+  g_autoptr(GArray) modules = g_array_new (FALSE, TRUE,
+                                           sizeof (CdModuleSummary));
+
+  g_array_set_clear_func (modules, (GDestroyNotify) cd_module_summary_clear);
+  problem_set (problem, NULL, NULL);
+
+  cd_json_pull_enter_array (&reader->pull);
+  while (cd_json_pull_next_element (&reader->pull))
+    {
+      /* The first bad module is the one told; the rest is only checked
+       * to be JSON. */
+      if (problem->member != NULL)
+        cd_json_pull_skip (&reader->pull);
+      else if (cd_json_pull_peek (&reader->pull) != CD_JSON_PULL_OBJECT)
+        {
+          cd_json_pull_skip (&reader->pull);
+          problem_set (problem, "modules", "an array of objects");
+        }
+      else
+        pull_module (reader, modules, problem);
+    }
+
+  return problem->member == NULL ? g_steal_pointer (&modules) : NULL;
+}
+
+/* Members in the order read_device () checks them. */
+enum
+{
+  DEVICE_ID,
+  DEVICE_NAME,
+  DEVICE_MODEL,
+  DEVICE_PLATFORM,
+  DEVICE_SERIAL,
+  DEVICE_APP_VERSION,
+  DEVICE_LAST_SEEN_AT,
+  DEVICE_LICENSE,
+  DEVICE_MODULES,
+  N_DEVICE_MEMBERS
+};
+
+static const char * const device_members[N_DEVICE_MEMBERS] = {
+  "id", "name", "model", "platform", "serial", "app_version",
+  "last_seen_at", "license", "modules",
+};
+
+/* The device summary object at the reader's position, or NULL with
+ * @problem (or with the reader failed). */
+static CdDevice *
+pull_device (PageReader *reader,
+             Problem    *problem)
+{
+  Problem problems[N_DEVICE_MEMBERS] = {
+    [DEVICE_ID] = { "id", "an id" },
+    [DEVICE_NAME] = { "name", "a string" },
+    [DEVICE_MODEL] = { "model", "a string" },
+    [DEVICE_PLATFORM] = { "platform", "a known value" },
+    [DEVICE_SERIAL] = { "serial", "a string" },
+    [DEVICE_APP_VERSION] = { "app_version", "a string" },
+    [DEVICE_LAST_SEEN_AT] = { "last_seen_at", "an RFC 3339 timestamp" },
+    [DEVICE_LICENSE] = { "license", "an object or null" },
+    [DEVICE_MODULES] = { "modules", "an array" },
+  };
+  gsize strings[N_DEVICE_MEMBERS] = { 0 };
+  g_autoptr(GDateTime) last_seen_at = NULL;
+  g_autoptr(CdLicense) license = NULL;
+  g_autoptr(GArray) modules = NULL;
+  const Problem *first;
+  const char *name;
+  gsize name_length;
+  int platform = 0;
+
+  g_string_truncate (reader->text, 0);
+
+  cd_json_pull_enter_object (&reader->pull);
+  while (cd_json_pull_next_member (&reader->pull, &name, &name_length))
+    {
+      int index = member_index (name, name_length, device_members,
+                                N_DEVICE_MEMBERS);
+      Problem *member_problem = index >= 0 ? &problems[index] : NULL;
+
+      switch (index)
+        {
+        case DEVICE_ID:
+          pull_id (reader, "id", &strings[index], member_problem);
+          break;
+        case DEVICE_NAME:
+        case DEVICE_MODEL:
+        case DEVICE_SERIAL:
+        case DEVICE_APP_VERSION:
+          pull_string (reader, device_members[index], &strings[index],
+                       member_problem);
+          break;
+        case DEVICE_PLATFORM:
+          pull_enum (reader, "platform", reader->platforms, &platform,
+                     member_problem);
+          break;
+        case DEVICE_LAST_SEEN_AT:
+          pull_timestamp (reader, "last_seen_at", &last_seen_at,
+                          member_problem);
+          break;
+        case DEVICE_LICENSE:
+          g_clear_object (&license);
+          switch (cd_json_pull_peek (&reader->pull))
+            {
+            case CD_JSON_PULL_NULL:
+              cd_json_pull_skip (&reader->pull);
+              problem_set (member_problem, NULL, NULL);
+              break;
+            case CD_JSON_PULL_OBJECT:
+              license = pull_license (reader, member_problem);
+              break;
+            default:
+              cd_json_pull_skip (&reader->pull);
+              problem_set (member_problem, "license", "an object or null");
+              break;
+            }
+          break;
+        case DEVICE_MODULES:
+          g_clear_pointer (&modules, g_array_unref);
+          if (cd_json_pull_peek (&reader->pull) == CD_JSON_PULL_ARRAY)
+            modules = pull_modules (reader, member_problem);
+          else
+            {
+              cd_json_pull_skip (&reader->pull);
+              problem_set (member_problem, "modules", "an array");
+            }
+          break;
+        default:
+          cd_json_pull_skip (&reader->pull);
+          break;
+        }
+    }
+
+  if ((first = first_problem (problems, N_DEVICE_MEMBERS)) != NULL)
+    {
+      *problem = *first;
+      return NULL;
+    }
+
+  return cd_device_new_summary (text_at (reader, strings[DEVICE_ID]),
+                                text_at (reader, strings[DEVICE_NAME]),
+                                text_at (reader, strings[DEVICE_MODEL]),
+                                platform,
+                                text_at (reader, strings[DEVICE_SERIAL]),
+                                text_at (reader, strings[DEVICE_APP_VERSION]),
+                                last_seen_at, license,
+                                g_steal_pointer (&modules));
+}
+
+/* Reads the items array into @devices, counting every element into
+ * @n_items as json_array_get_length () would; the first bad device is
+ * kept in @item_problem and the rest is only checked to be JSON. */
+static void
+pull_items (PageReader *reader,
+            GPtrArray  *devices,
+            guint      *n_items,
+            Problem    *problem,
+            Problem    *item_problem)
+{
+  g_ptr_array_set_size (devices, 0);
+  *n_items = 0;
+  problem_set (item_problem, NULL, NULL);
+
+  if (cd_json_pull_peek (&reader->pull) != CD_JSON_PULL_ARRAY)
+    {
+      cd_json_pull_skip (&reader->pull);
+      problem_set (problem, "items", "an array");
+      return;
+    }
+  problem_set (problem, NULL, NULL);
+
+  cd_json_pull_enter_array (&reader->pull);
+  while (cd_json_pull_next_element (&reader->pull))
+    {
+      CdDevice *device;
+
+      (*n_items)++;
+      if (item_problem->member != NULL)
+        cd_json_pull_skip (&reader->pull);
+      else if (cd_json_pull_peek (&reader->pull) != CD_JSON_PULL_OBJECT)
+        {
+          cd_json_pull_skip (&reader->pull);
+          problem_set (item_problem, "items", "an array of objects");
+        }
+      else if ((device = pull_device (reader, item_problem)) != NULL)
+        g_ptr_array_add (devices, device);
+    }
+}
+
+enum
+{
+  PAGE_ITEMS,
+  PAGE_NEXT_CURSOR,
+  PAGE_TOTAL,
+  N_PAGE_MEMBERS
+};
+
+static const char * const page_members[N_PAGE_MEMBERS] = {
+  "items", "next_cursor", "total",
+};
+
+GListModel *
+cd_portal_json_pull_device_page (const char  *data,
+                                 gsize        length,
+                                 char       **next_cursor,
+                                 guint       *total,
+                                 GError     **error)
+{
+  g_auto(PageReader) reader = { 0 };
+  g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GListStore) store = NULL;
+  g_autofree char *cursor = NULL;
+  Problem problems[N_PAGE_MEMBERS] = {
+    [PAGE_ITEMS] = { "items", "an array" },
+    [PAGE_NEXT_CURSOR] = { "next_cursor", "a string or null" },
+    [PAGE_TOTAL] = { "total", "an integer in range" },
+  };
+  Problem item_problem = { NULL, NULL };
+  const Problem *first;
+  const char *name;
+  gsize name_length;
+  gint64 count = 0;
+  guint n_items = 0;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (next_cursor != NULL, NULL);
+  g_return_val_if_fail (total != NULL, NULL);
+
+  page_reader_init (&reader, data, length);
+
+  cd_json_pull_enter_object (&reader.pull);
+  while (cd_json_pull_next_member (&reader.pull, &name, &name_length))
+    {
+      int index = member_index (name, name_length, page_members,
+                                N_PAGE_MEMBERS);
+      Problem *member_problem = index >= 0 ? &problems[index] : NULL;
+      gsize offset;
+
+      switch (index)
+        {
+        case PAGE_ITEMS:
+          pull_items (&reader, devices, &n_items, member_problem,
+                      &item_problem);
+          break;
+        case PAGE_NEXT_CURSOR:
+          g_clear_pointer (&cursor, g_free);
+          g_string_truncate (reader.text, 0);
+          if (cd_json_pull_peek (&reader.pull) == CD_JSON_PULL_NULL)
+            {
+              cd_json_pull_skip (&reader.pull);
+              problem_set (member_problem, NULL, NULL);
+            }
+          else if (pull_text (&reader, &offset))
+            {
+              cursor = g_strdup (text_at (&reader, offset));
+              problem_set (member_problem, NULL, NULL);
+            }
+          else
+            problem_set (member_problem, "next_cursor", "a string or null");
+          break;
+        case PAGE_TOTAL:
+          pull_int (&reader, "total", 0, G_MAXINT32, &count, member_problem);
+          break;
+        default:
+          cd_json_pull_skip (&reader.pull);
+          break;
+        }
+    }
+
+  if (!cd_json_pull_finish (&reader.pull))
+    {
+      g_set_error (error, CD_PORTAL_ERROR,
+                   CD_PORTAL_ERROR_UNEXPECTED_RESPONSE,
+                   "Unexpected response: not a JSON document (at byte %"
+                   G_GSIZE_FORMAT ")", reader.pull.failed_at);
+      return NULL;
+    }
+
+  /* The checks and their order of cd_portal_json_read_device_page (). */
+  if ((first = first_problem (problems, N_PAGE_MEMBERS)) != NULL)
+    {
+      fail (error, first->member, first->expected);
+      return NULL;
+    }
+  if (cursor != NULL && *cursor == '\0')
+    {
+      fail (error, "next_cursor", "a cursor or null");
+      return NULL;
+    }
+  if (count < n_items)
+    {
+      fail (error, "total", "at least the page's size");
+      return NULL;
+    }
+  if (item_problem.member != NULL)
+    {
+      fail (error, item_problem.member, item_problem.expected);
+      return NULL;
+    }
+
+  store = g_list_store_new (CD_TYPE_DEVICE);
+  g_list_store_splice (store, 0, 0, devices->pdata, devices->len);
+  *next_cursor = g_steal_pointer (&cursor);
   *total = (guint) count;
   return G_LIST_MODEL (g_steal_pointer (&store));
 }

@@ -16,8 +16,10 @@ G_BEGIN_DECLS
 /* Parses @data (not necessarily NUL-terminated); rejects invalid UTF-8,
  * anything that is not plain RFC 8259 JSON (json-glib alone would take
  * comments, single quotes, hex numbers, a second document, …), "\u0000",
+ * a "\u" surrogate that is not half of a pair, an integer beyond 64 bits,
  * nesting deeper than 64 levels and a root that is not an object.
- * Timestamps must be RFC 3339 and are read into UTC; dates YYYY-MM-DD. */
+ * Timestamps must be RFC 3339 and are read into UTC; dates YYYY-MM-DD.
+ * Of duplicate members the last one counts. */
 JsonNode   *cd_portal_json_parse              (const char  *data,
                                                gsize        length,
                                                GError     **error);
@@ -37,6 +39,14 @@ GListModel *cd_portal_json_read_license_types (JsonNode    *root,
 GListModel *cd_portal_json_read_modules       (JsonNode    *root,
                                                GError     **error);
 GListModel *cd_portal_json_read_device_page   (JsonNode    *root,
+                                               char       **next_cursor,
+                                               guint       *total,
+                                               GError     **error);
+/* The same as cd_portal_json_parse () and then
+ * cd_portal_json_read_device_page (), read straight from @data without
+ * building a tree: a page has a thousand devices. */
+GListModel *cd_portal_json_pull_device_page   (const char  *data,
+                                               gsize        length,
                                                char       **next_cursor,
                                                guint       *total,
                                                GError     **error);

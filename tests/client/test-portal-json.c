@@ -7,6 +7,7 @@
 #include "cd-portal-client-private.h"
 #include "cd-portal-error-private.h"
 #include "cd-portal-json.h"
+#include "device-compare.h"
 
 static const char device_summary[] =
   "{\"id\":\"d-1\",\"name\":\"Streife 01\",\"model\":\"Galaxy XCover 6\","
@@ -138,57 +139,76 @@ test_catalogues (void)
   g_assert_false (cd_module_is_available_for (gps, "manager"));
 }
 
+/* Both readers of a page, json-glib's and the pull reader, are held to
+ * the same values. */
 static void
 test_device_page (void)
 {
   g_autofree char *text = g_strdup_printf (
     "{\"items\":[%s],\"next_cursor\":\"v1.abc\",\"total\":3}", device_summary);
   g_autoptr(JsonNode) root = parse_ok (text);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GListModel) page = NULL;
-  g_autoptr(CdDevice) device = NULL;
-  g_autofree char *cursor = NULL;
-  g_autoptr(GDateTime) expected_seen = NULL;
-  CdLicense *license;
-  CdBookingState state;
-  guint total = 0;
+  g_autoptr(GDateTime) expected_seen = g_date_time_new_utc (2026, 12, 1, 8,
+                                                            15, 0);
 
-  page = cd_portal_json_read_device_page (root, &cursor, &total, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (cursor, ==, "v1.abc");
-  g_assert_cmpuint (total, ==, 3);
-  g_assert_cmpuint (g_list_model_get_n_items (page), ==, 1);
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GListModel) page = NULL;
+      g_autoptr(CdDevice) device = NULL;
+      g_autofree char *cursor = NULL;
+      CdLicense *license;
+      CdBookingState state;
+      guint total = 0;
 
-  device = g_list_model_get_item (page, 0);
-  g_assert_cmpstr (cd_device_get_id (device), ==, "d-1");
-  g_assert_cmpstr (cd_device_get_name (device), ==, "Streife 01");
-  g_assert_cmpint (cd_device_get_platform (device), ==, CD_PLATFORM_ANDROID);
-  expected_seen = g_date_time_new_utc (2026, 12, 1, 8, 15, 0);
-  g_assert_true (g_date_time_equal (cd_device_get_last_seen_at (device),
-                                    expected_seen));
-  g_assert_false (cd_device_get_has_detail (device));
-  g_assert_cmpint (cd_device_get_revision (device), ==, -1);
-  g_assert_cmpuint (g_list_model_get_n_items (cd_device_get_bookings (device)),
-                    ==, 0);
+      g_test_message ("%s", pass == 0 ? "json-glib" : "pull");
+      if (pass == 0)
+        page = cd_portal_json_read_device_page (root, &cursor, &total,
+                                                &error);
+      else
+        page = cd_portal_json_pull_device_page (text, strlen (text), &cursor,
+                                                &total, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (cursor, ==, "v1.abc");
+      g_assert_cmpuint (total, ==, 3);
+      g_assert_cmpuint (g_list_model_get_n_items (page), ==, 1);
 
-  license = cd_device_get_license (device);
-  g_assert_nonnull (license);
-  g_assert_cmpstr (cd_license_get_type_code (license), ==, "standard");
-  g_assert_cmpint (cd_license_get_state (license), ==,
-                   CD_LICENSE_STATE_ACTIVE);
-  assert_date (cd_license_get_current_term_end (license), 2027, 3, 14);
-  g_assert_null (cd_license_get_ends_on (license));
-  g_assert_null (cd_license_get_term_start (license));
-  g_assert_cmpint (cd_license_get_term_months (license), ==, -1);
+      device = g_list_model_get_item (page, 0);
+      g_assert_cmpstr (cd_device_get_id (device), ==, "d-1");
+      g_assert_cmpstr (cd_device_get_name (device), ==, "Streife 01");
+      g_assert_cmpstr (cd_device_get_model (device), ==, "Galaxy XCover 6");
+      g_assert_cmpstr (cd_device_get_serial (device), ==, "R58N123");
+      g_assert_cmpstr (cd_device_get_app_version (device), ==, "4.2.0");
+      g_assert_cmpint (cd_device_get_platform (device), ==,
+                       CD_PLATFORM_ANDROID);
+      g_assert_true (g_date_time_equal (cd_device_get_last_seen_at (device),
+                                        expected_seen));
+      g_assert_false (cd_device_get_has_detail (device));
+      g_assert_cmpint (cd_device_get_revision (device), ==, -1);
+      g_assert_cmpuint (g_list_model_get_n_items (cd_device_get_bookings (device)),
+                        ==, 0);
 
-  g_assert_cmpuint (cd_device_get_n_modules (device), ==, 2);
-  g_assert_cmpstrv (cd_device_get_module_codes (device),
-                    ((const char *[]) { "gps", "tickets", NULL }));
-  g_assert_true (cd_device_lookup_module_state (device, "tickets", &state));
-  g_assert_cmpint (state, ==, CD_BOOKING_STATE_CANCELLATION_PENDING);
-  g_assert_false (cd_device_lookup_module_state (device, "roster", NULL));
-  g_assert_true (cd_device_has_pending_cancellation (device));
-  g_assert_null (cd_device_get_earliest_pending_end (device));
+      license = cd_device_get_license (device);
+      g_assert_nonnull (license);
+      g_assert_cmpstr (cd_license_get_type_code (license), ==, "standard");
+      g_assert_cmpint (cd_license_get_state (license), ==,
+                       CD_LICENSE_STATE_ACTIVE);
+      assert_date (cd_license_get_current_term_end (license), 2027, 3, 14);
+      assert_date (cd_license_get_next_possible_end (license), 2027, 3, 14);
+      g_assert_null (cd_license_get_ends_on (license));
+      g_assert_false (cd_license_get_has_detail (license));
+      g_assert_null (cd_license_get_term_start (license));
+      g_assert_cmpint (cd_license_get_term_months (license), ==, -1);
+
+      g_assert_cmpuint (cd_device_get_n_modules (device), ==, 2);
+      g_assert_cmpstrv (cd_device_get_module_codes (device),
+                        ((const char *[]) { "gps", "tickets", NULL }));
+      g_assert_true (cd_device_lookup_module_state (device, "tickets",
+                                                    &state));
+      g_assert_cmpint (state, ==, CD_BOOKING_STATE_CANCELLATION_PENDING);
+      g_assert_false (cd_device_lookup_module_state (device, "roster", NULL));
+      g_assert_true (cd_device_has_pending_cancellation (device));
+      g_assert_null (cd_device_get_earliest_pending_end (device));
+    }
 }
 
 static void
@@ -277,7 +297,65 @@ typedef enum
   READ_PROBLEM,
 } Reader;
 
-/* Runs @reader on @text; returns the error (NULL when it was read). */
+/* The pull reader of device pages takes @text exactly when json-glib's
+ * path does, with the same devices, and refuses it for the same reason:
+ * @page and @error are what cd_portal_json_read_device_page () made of
+ * it, @parsed whether cd_portal_json_parse () took it. For a document of
+ * another kind (@is_page FALSE) only the syntax must be judged alike. */
+static void
+assert_pull_agrees (const char   *text,
+                    gsize         length,
+                    gboolean      is_page,
+                    gboolean      parsed,
+                    GListModel   *page,
+                    const char   *cursor,
+                    guint         total,
+                    const GError *error)
+{
+  g_autoptr(GError) pull_error = NULL;
+  g_autoptr(GListModel) pulled = NULL;
+  g_autofree char *pulled_cursor = NULL;
+  guint pulled_total = 0;
+
+  pulled = cd_portal_json_pull_device_page (text, length, &pulled_cursor,
+                                            &pulled_total, &pull_error);
+  g_assert_true ((pulled == NULL) != (pull_error == NULL));
+
+  if (!parsed)
+    {
+      g_assert_error (pull_error, CD_PORTAL_ERROR,
+                      CD_PORTAL_ERROR_UNEXPECTED_RESPONSE);
+      g_assert_true (g_str_has_prefix (pull_error->message,
+                                       "Unexpected response: not a JSON "
+                                       "document"));
+      return;
+    }
+
+  if (!is_page)
+    {
+      if (pull_error != NULL)
+        g_assert_false (g_str_has_prefix (pull_error->message,
+                                          "Unexpected response: not a JSON"));
+      return;
+    }
+
+  if (page == NULL)
+    {
+      g_assert_nonnull (error);
+      g_assert_error (pull_error, CD_PORTAL_ERROR,
+                      CD_PORTAL_ERROR_UNEXPECTED_RESPONSE);
+      g_assert_cmpstr (pull_error->message, ==, error->message);
+      return;
+    }
+
+  g_assert_no_error (pull_error);
+  g_assert_cmpstr (pulled_cursor, ==, cursor);
+  g_assert_cmpuint (pulled_total, ==, total);
+  g_assert_cmpstr (compare_device_pages (page, pulled), ==, NULL);
+}
+
+/* Runs @reader on @text; returns the error (NULL when it was read). A
+ * device page is read by the pull reader too, which must agree. */
 static GError *
 run_reader (Reader      reader,
             const char *text,
@@ -290,10 +368,14 @@ run_reader (Reader      reader,
   g_autofree char *cursor = NULL;
   GError *error = NULL;
   gint64 expires_in;
-  guint total;
+  guint total = 0;
 
   if ((root = cd_portal_json_parse (text, length, &error)) == NULL)
-    return error;
+    {
+      assert_pull_agrees (text, length, reader == READ_DEVICE_PAGE, FALSE,
+                          NULL, NULL, 0, error);
+      return error;
+    }
 
   switch (reader)
     {
@@ -338,6 +420,10 @@ run_reader (Reader      reader,
   /* Never a half-filled object: either a result or an error. */
   g_assert_true ((object == NULL) != (error == NULL) ||
                  reader == READ_TOKEN || reader == READ_PROBLEM);
+
+  assert_pull_agrees (text, length, reader == READ_DEVICE_PAGE, TRUE,
+                      reader == READ_DEVICE_PAGE ? G_LIST_MODEL (object) : NULL,
+                      cursor, total, error);
   return error;
 }
 
@@ -499,6 +585,12 @@ test_strict_syntax (void)
     ",\"x\":\"raw\ttab\"",
     ",\"x\":\"nul \\u0000 inside\"",
     ",\"x\":\"short \\u12\"",
+    /* json-glib would make bytes of these that are no UTF-8. */
+    ",\"x\":\"\\ud800x\"",
+    ",\"x\":\"\\udc00\"",
+    /* json-glib would wrap these around: the first would read as 1. */
+    ",\"x\":-18446744073709551615",
+    ",\"x\":9223372036854775808",
     ",\"x\":truely",
     ",\"x\":nil",
     "}{\"second\":\"document\"",
@@ -508,6 +600,8 @@ test_strict_syntax (void)
     "",
     ",\"x\":\"\\u00e4\\n\\t\\\"\\\\\\/\\b\\f\\r\"",
     ",\"x\":[-0, 0.5, -12.25e-3, 1E+9, 7]",
+    ",\"x\":\"\\ud83d\\ude00\"",
+    ",\"x\":[-9223372036854775808, 9223372036854775807, 1e400]",
     ",\"x\":{\"y\":[true, false, null]}",
     "} \r\n\t",
   };
@@ -1107,6 +1201,604 @@ test_error_details (void)
   g_assert_null (cd_portal_error_code_to_string (1000));
 }
 
+/* The pull reader of GET /devices ---------------------------------------
+ * Each case goes through run_reader (), which reads it with both readers
+ * and holds them to the same answer; the checks here say what that
+ * answer must be. */
+
+/* @device_summary with @from replaced by @to, as a page of one. */
+static char *
+page_with (const char *from,
+           const char *to)
+{
+  g_autofree char *device = mutate (device_summary, from, to);
+
+  return g_strdup_printf ("{\"items\":[%s],\"next_cursor\":null,"
+                          "\"total\":1}", device);
+}
+
+/* Reads @text with both readers; the pull reader's page, which must be
+ * one. */
+static GListModel *
+pull_ok (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cursor = NULL;
+  GListModel *page;
+  guint total;
+
+  error = run_reader (READ_DEVICE_PAGE, text, strlen (text));
+  g_assert_no_error (error);
+  page = cd_portal_json_pull_device_page (text, strlen (text), &cursor,
+                                          &total, &error);
+  g_assert_no_error (error);
+  return page;
+}
+
+static void
+assert_accepted (const char *text)
+{
+  g_object_unref (pull_ok (text));
+}
+
+static void
+assert_refused (const char *text)
+{
+  g_autoptr(GError) error = run_reader (READ_DEVICE_PAGE, text,
+                                        strlen (text));
+
+  g_assert_error (error, CD_PORTAL_ERROR, CD_PORTAL_ERROR_UNEXPECTED_RESPONSE);
+}
+
+static CdDevice *
+first_device (GListModel *page)
+{
+  g_assert_cmpuint (g_list_model_get_n_items (page), >=, 1);
+  return g_list_model_get_item (page, 0);
+}
+
+static void
+test_pull_escapes (void)
+{
+  static const struct {
+    const char *json;
+    const char *text;
+  } accepted[] = {
+    { "\\u00e4\\n\\t\\\"\\\\\\/\\b\\f\\r", "\xc3\xa4\n\t\"\\/\b\f\r" },
+    { "\\ud83d\\ude00 \\uD834\\uDD1E", "\xf0\x9f\x98\x80 \xf0\x9d\x84\x9e" },
+    { "\\udbff\\udfff", "\xf4\x8f\xbf\xbf" },
+    { "\\u20ac\\uFFFF\\u0001", "\xe2\x82\xac\xef\xbf\xbf\x01" },
+    { "raw \xc3\xa4 \xe2\x82\xac \xf0\x9f\x98\x80 \x7f",
+      "raw \xc3\xa4 \xe2\x82\xac \xf0\x9f\x98\x80 \x7f" },
+    { "", "" },
+  };
+  /* Each in a known member and in an unknown one. */
+  static const char * const refused[] = {
+    "\\ud800x",          /* a high surrogate alone */
+    "\\ud800",
+    "\\ud800\\n",
+    "\\ud800\\u0041",    /* followed by no low one */
+    "\\ud800\\ud800",
+    "\\udc00",           /* a low surrogate alone */
+    "\\udc00\\ud800",
+    "\\u0000",
+    "\\u00e",
+    "\\x41",
+    "\\'",
+    "\\U00e4",
+    "tab\there",
+    "\x01",
+    "\xff",
+    "\xc0\xaf",          /* overlong */
+    "\xed\xa0\x80",      /* a surrogate in UTF-8 */
+    "\xf4\x90\x80\x80",  /* above U+10FFFF */
+    "\xe2\x82",          /* cut short */
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("\"name\":\"%s\"",
+                                               accepted[i].json);
+      g_autofree char *text = page_with ("\"name\":\"Streife 01\"", name);
+      g_autoptr(GListModel) page = NULL;
+      g_autoptr(CdDevice) device = NULL;
+
+      g_test_message ("accepted: %s", accepted[i].json);
+      page = pull_ok (text);
+      device = first_device (page);
+      g_assert_cmpstr (cd_device_get_name (device), ==, accepted[i].text);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("\"name\":\"%s\"", refused[i]);
+      g_autofree char *extra = g_strdup_printf ("\"x\":\"%s\",\"name\"",
+                                                refused[i]);
+      g_autofree char *known = page_with ("\"name\":\"Streife 01\"", name);
+      g_autofree char *unknown = page_with ("\"name\"", extra);
+      g_autofree char *shown = g_strescape (refused[i], NULL);
+
+      g_test_message ("refused: %s", shown);
+      assert_refused (known);
+      assert_refused (unknown);
+    }
+
+  /* Member names are decoded before they are looked at. */
+  {
+    g_autofree char *text = page_with ("\"name\":\"Streife 01\"",
+                                       "\"n\\u0061me\":\"Streife \\u00e4\"");
+    g_autoptr(GListModel) page = pull_ok (text);
+    g_autoptr(CdDevice) device = first_device (page);
+
+    g_assert_cmpstr (cd_device_get_name (device), ==, "Streife \xc3\xa4");
+  }
+}
+
+/* Nesting counts from the root, which is level 1, up to 64 levels. */
+static void
+test_pull_nesting (void)
+{
+  for (guint levels = 62; levels <= 65; levels++)
+    {
+      g_autoptr(GString) root_extra = g_string_new ("{\"x\":");
+      g_autoptr(GString) device_extra = g_string_new ("\"x\":");
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = NULL;
+
+      /* Root (1), "x" holds levels 2 to @levels. */
+      for (guint i = 2; i <= levels; i++)
+        g_string_append (root_extra, i % 2 ? "{\"a\":" : "[");
+      g_string_append (root_extra, "null");
+      for (guint i = levels; i >= 2; i--)
+        g_string_append (root_extra, i % 2 ? "}" : "]");
+      g_string_append (root_extra, ",\"items\":[],\"next_cursor\":null,"
+                       "\"total\":0}");
+      g_test_message ("%u levels at the root", levels);
+      error = run_reader (READ_DEVICE_PAGE, root_extra->str, root_extra->len);
+      if (levels <= 64)
+        g_assert_no_error (error);
+      else
+        g_assert_error (error, CD_PORTAL_ERROR,
+                        CD_PORTAL_ERROR_UNEXPECTED_RESPONSE);
+      g_clear_error (&error);
+
+      /* Root (1), items (2), the device (3), "x" from level 4 on, with
+       * an empty array at the last level. */
+      for (guint i = 4; i < levels; i++)
+        g_string_append (device_extra, i % 2 ? "{\"b\":0,\"a\":" : "[\"s\",");
+      g_string_append (device_extra, "[]");
+      for (guint i = levels - 1; i >= 4; i--)
+        g_string_append (device_extra, i % 2 ? "}" : "]");
+      g_string_append (device_extra, ",\"name\"");
+      text = page_with ("\"name\"", device_extra->str);
+      g_test_message ("%u levels in a device", levels);
+      error = run_reader (READ_DEVICE_PAGE, text, strlen (text));
+      if (levels <= 64)
+        g_assert_no_error (error);
+      else
+        g_assert_error (error, CD_PORTAL_ERROR,
+                        CD_PORTAL_ERROR_UNEXPECTED_RESPONSE);
+    }
+
+  /* Far too deep, and empty containers with space in them. */
+  {
+    g_autoptr(GString) deep = g_string_new ("{\"items\":[],\"x\":");
+    g_autofree char *spaced = page_with ("\"name\"",
+                                         "\"x\" : [ { } , [ ] , { \"a\" : [ "
+                                         "] } ] ,\r\n\t\"name\"");
+
+    for (guint i = 0; i < 100000; i++)
+      g_string_append (deep, "[{\"a\":");
+    assert_refused (deep->str);
+    assert_accepted (spaced);
+  }
+}
+
+static void
+test_pull_numbers (void)
+{
+  static const struct {
+    const char *total;
+    gint64      value;  /* -1: refused */
+  } totals[] = {
+    { "0", 0 },
+    { "-0", 0 },
+    { "2147483647", G_MAXINT32 },
+    { "2147483648", -1 },
+    { "-1", -1 },
+    { "1.0", -1 },
+    { "0.0", -1 },
+    { "1e3", -1 },
+    { "1E+0", -1 },
+    { "1e400", -1 },
+    { "9223372036854775807", -1 },
+    { "9223372036854775808", -1 },
+    { "-9223372036854775808", -1 },
+    { "-9223372036854775809", -1 },
+    { "18446744073709551617", -1 },
+    /* json-glib alone reads these two as 1. */
+    { "-18446744073709551615", -1 },
+    { "-99999999999999999999999", -1 },
+    { "01", -1 },
+    { "+1", -1 },
+    { "\"1\"", -1 },
+    { "true", -1 },
+    { "null", -1 },
+    { "[1]", -1 },
+  };
+  static const struct {
+    const char *id;
+    const char *text;  /* NULL: refused */
+  } ids[] = {
+    { "42", "42" },
+    { "-0", "0" },
+    { "-42", "-42" },
+    { "9223372036854775807", "9223372036854775807" },
+    { "-9223372036854775808", "-9223372036854775808" },
+    { "9223372036854775808", NULL },
+    { "-18446744073709551615", NULL },
+    { "4.2", NULL },
+    { "1e2", NULL },
+    { "\"\"", NULL },
+    { "null", NULL },
+    { "{}", NULL },
+  };
+  static const struct {
+    const char *value;
+    gboolean    accepted;
+  } unknown[] = {
+    { "-9223372036854775808", TRUE },
+    { "1e400", TRUE },
+    { "-0.0e-0", TRUE },
+    { "123456789012345678901234567890.5", TRUE },
+    { "9223372036854775808", FALSE },
+    { "-18446744073709551615", FALSE },
+    { "1.e5", FALSE },
+    { "-", FALSE },
+    { "- 1", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (totals); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("{\"items\":[],\"next_cursor\":"
+                                               "null,\"total\":%s}",
+                                               totals[i].total);
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("total: %s", totals[i].total);
+      error = run_reader (READ_DEVICE_PAGE, text, strlen (text));
+      if (totals[i].value < 0)
+        {
+          g_assert_error (error, CD_PORTAL_ERROR,
+                          CD_PORTAL_ERROR_UNEXPECTED_RESPONSE);
+        }
+      else
+        {
+          g_autoptr(GListModel) page = NULL;
+          g_autofree char *cursor = NULL;
+          guint total = 1;
+
+          g_assert_no_error (error);
+          page = cd_portal_json_pull_device_page (text, strlen (text),
+                                                  &cursor, &total, &error);
+          g_assert_no_error (error);
+          g_assert_cmpint (total, ==, totals[i].value);
+        }
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("\"id\":%s", ids[i].id);
+      g_autofree char *text = page_with ("\"id\":\"d-1\"", id);
+
+      g_test_message ("id: %s", ids[i].id);
+      if (ids[i].text == NULL)
+        assert_refused (text);
+      else
+        {
+          g_autoptr(GListModel) page = pull_ok (text);
+          g_autoptr(CdDevice) device = first_device (page);
+
+          g_assert_cmpstr (cd_device_get_id (device), ==, ids[i].text);
+        }
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (unknown); i++)
+    {
+      g_autofree char *extra = g_strdup_printf ("\"x\":%s,\"name\"",
+                                                unknown[i].value);
+      g_autofree char *text = page_with ("\"name\"", extra);
+
+      g_test_message ("unknown member: %s", unknown[i].value);
+      if (unknown[i].accepted)
+        assert_accepted (text);
+      else
+        assert_refused (text);
+    }
+}
+
+/* Of duplicate members the last one counts, as json-glib has it, be the
+ * first one wrong or right; and a member's name counts decoded. */
+static void
+test_pull_duplicates (void)
+{
+  static const struct {
+    const char *from;
+    const char *to;
+    const char *name;  /* the device's name; NULL: refused */
+  } devices[] = {
+    { "\"name\":\"Streife 01\"", "\"name\":\"A\",\"name\":\"B\"", "B" },
+    { "\"name\":\"Streife 01\"", "\"name\":7,\"name\":\"B\"", "B" },
+    { "\"name\":\"Streife 01\"", "\"name\":\"B\",\"name\":7", NULL },
+    { "\"name\":\"Streife 01\"", "\"name\":\"A\",\"n\\u0061me\":\"B\"", "B" },
+    { "\"license\":{", "\"license\":5,\"license\":{", "Streife 01" },
+    { "\"license\":{", "\"license\":{},\"license\":{", "Streife 01" },
+    { "\"modules\":[", "\"modules\":[],\"modules\":7,\"modules\":[",
+      "Streife 01" },
+    { "\"modules\":[", "\"modules\":[7],\"modules\":[", "Streife 01" },
+    { ",\"unknown_extra\"", ",\"modules\":null,\"unknown_extra\"", NULL },
+    { "\"state\":\"active\",\"current_term_end\"",
+      "\"state\":\"paused\",\"state\":\"active\",\"current_term_end\"",
+      "Streife 01" },
+    { "\"state\":\"active\",\"current_term_end\"",
+      "\"state\":\"active\",\"state\":\"cancelled\",\"current_term_end\"",
+      NULL },
+    { "\"ends_on\":null", "\"ends_on\":\"2027-02-30\",\"ends_on\":null",
+      "Streife 01" },
+    { "{\"code\":\"gps\",\"state\":\"active\"}",
+      "{\"code\":\"\",\"code\":\"gps\",\"state\":\"active\"}", "Streife 01" },
+    { "{\"code\":\"gps\",\"state\":\"active\"}",
+      "{\"code\":\"gps\",\"state\":\"active\",\"state\":\"ended!\"}", NULL },
+  };
+  static const struct {
+    const char *text;
+    gboolean    accepted;
+  } pages[] = {
+    { "{\"items\":[],\"next_cursor\":null,\"total\":\"x\",\"total\":1}", TRUE },
+    { "{\"items\":[],\"next_cursor\":null,\"total\":1,\"total\":\"x\"}",
+      FALSE },
+    { "{\"items\":[],\"next_cursor\":\"\",\"next_cursor\":null,\"total\":0}",
+      TRUE },
+    { "{\"items\":[],\"next_cursor\":null,\"next_cursor\":\"\",\"total\":0}",
+      FALSE },
+    { "{\"items\":[5],\"items\":[],\"next_cursor\":null,\"total\":0}", TRUE },
+    { "{\"items\":[],\"items\":[5],\"next_cursor\":null,\"total\":1}", FALSE },
+    { "{\"items\":[],\"next_cursor\":null,\"total\":0,\"\":1,\"\":[]}", TRUE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (devices); i++)
+    {
+      g_autofree char *text = page_with (devices[i].from, devices[i].to);
+
+      g_test_message ("device: %s", devices[i].to);
+      if (devices[i].name == NULL)
+        assert_refused (text);
+      else
+        {
+          g_autoptr(GListModel) page = pull_ok (text);
+          g_autoptr(CdDevice) device = first_device (page);
+
+          g_assert_cmpstr (cd_device_get_name (device), ==, devices[i].name);
+          g_assert_nonnull (cd_device_get_license (device));
+          g_assert_cmpuint (cd_device_get_n_modules (device), ==, 2);
+        }
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_test_message ("page: %s", pages[i].text);
+      if (pages[i].accepted)
+        assert_accepted (pages[i].text);
+      else
+        assert_refused (pages[i].text);
+    }
+
+  /* Of two item lists the last is the page. */
+  {
+    g_autofree char *text = g_strdup_printf (
+      "{\"items\":[%s],\"items\":[],\"next_cursor\":null,\"total\":0}",
+      device_summary);
+    g_autoptr(GListModel) page = pull_ok (text);
+
+    g_assert_cmpuint (g_list_model_get_n_items (page), ==, 0);
+  }
+}
+
+/* A page of devices that differ in everything a summary may hold. */
+static char *
+varied_page (guint n_devices)
+{
+  static const char * const licenses[] = {
+    "null",
+    "{\"type\":\"standard\",\"state\":\"active\",\"current_term_end\":"
+    "\"2027-03-14\",\"next_possible_end\":\"2029-03-14\",\"ends_on\":null}",
+    "{\"ends_on\":\"2027-03-14\",\"state\":\"cancelled\",\"type\":\"flex\","
+    "\"next_possible_end\":\"2027-03-14\",\"current_term_end\":\"2027-01-31\","
+    "\"term_start\":\"2020-01-01\"}",
+    "{\"type\":\"manager\",\"state\":\"ended\",\"current_term_end\":"
+    "\"2024-02-29\",\"next_possible_end\":\"2024-02-29\"}",
+  };
+  static const char * const modules[] = {
+    "[]",
+    "[{\"code\":\"gps\",\"state\":\"active\"}]",
+    "[{\"code\":\"tickets\",\"state\":\"cancellation_pending\","
+    "\"ends_on\":\"2027-03-14\"},{\"code\":\"roster\",\"state\":\"active\","
+    "\"ends_on\":null},{\"code\":\"key-management\",\"state\":\"ended\"}]",
+  };
+  static const char * const seen[] = {
+    "2026-12-01T08:15:00Z",
+    "2026-12-01t08:15:00z",
+    "2026-12-01T10:15:00.25+02:00",
+    "2026-12-01T03:45:00.000001-04:30",
+    "2028-02-29T23:59:59Z",
+  };
+  static const struct {
+    const char *before;
+    const char *after;
+  } names[] = {
+    { "Streife ", "" },
+    { "Wache S\\u00fcd ", " \\ud83d\\udd11" },
+    { "Tablet \\\"Nord\\\" ", "\\n" },
+    { "Empfang \xc3\x84 ", "" },
+  };
+  g_autoptr(GString) text = g_string_new ("{\"items\":[");
+
+  for (guint i = 0; i < n_devices; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s%u%s",
+                                               names[i % 4].before, i,
+                                               names[i % 4].after);
+
+      if (i > 0)
+        g_string_append (text, i % 5 ? "," : " ,\n ");
+      if (i % 3 == 0)
+        g_string_append_printf (text, "{\"id\":%u,", 1000 + i);
+      else
+        g_string_append_printf (text, "{ \"id\" : \"d-%u\" ,", i);
+      g_string_append_printf (text,
+                              "\"name\":\"%s\",\"model\":\"Model %u\","
+                              "\"platform\":\"%s\",\"serial\":\"S%06u\","
+                              "\"app_version\":\"4.%u.0\","
+                              "\"last_seen_at\":\"%s\",\"license\":%s,"
+                              "\"modules\":%s%s}",
+                              name, i % 7, i % 2 ? "ios" : "android", i,
+                              i % 4, seen[i % G_N_ELEMENTS (seen)],
+                              licenses[i % G_N_ELEMENTS (licenses)],
+                              modules[i % G_N_ELEMENTS (modules)],
+                              i % 4 == 1 ? ",\"extra\":{\"a\":[1,2.5,"
+                              "\"\\u00e4\",null,true,false,{}]}" : "");
+    }
+  g_string_append_printf (text, "],\"next_cursor\":\"v1.%u\",\"total\":%u}",
+                          n_devices, n_devices + 5);
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+test_pull_equal_devices (void)
+{
+  g_autofree char *text = varied_page (240);
+  g_autoptr(GListModel) page = pull_ok (text);
+  g_autoptr(CdDevice) first = NULL;
+  g_autoptr(CdDevice) cancelled = NULL;
+  g_autoptr(CdDevice) offset = NULL;
+  g_autoptr(CdDevice) escaped = NULL;
+  CdLicense *license;
+  CdBookingState state;
+  GDateTime *seen;
+
+  /* run_reader () has compared every property of the 240 devices; these
+   * make sure that what both read is what the page says. */
+  g_assert_cmpuint (g_list_model_get_n_items (page), ==, 240);
+
+  first = g_list_model_get_item (page, 0);
+  g_assert_cmpstr (cd_device_get_id (first), ==, "1000");
+  g_assert_null (cd_device_get_license (first));
+  g_assert_cmpuint (cd_device_get_n_modules (first), ==, 0);
+
+  cancelled = g_list_model_get_item (page, 2);
+  g_assert_cmpstr (cd_device_get_id (cancelled), ==, "d-2");
+  g_assert_cmpstr (cd_device_get_name (cancelled), ==, "Tablet \"Nord\" 2\n");
+  license = cd_device_get_license (cancelled);
+  g_assert_cmpint (cd_license_get_state (license), ==,
+                   CD_LICENSE_STATE_CANCELLED);
+  assert_date (cd_license_get_ends_on (license), 2027, 3, 14);
+  assert_date (cd_license_get_current_term_end (license), 2027, 1, 31);
+  g_assert_null (cd_license_get_term_start (license));
+  g_assert_cmpuint (cd_device_get_n_modules (cancelled), ==, 3);
+  g_assert_cmpstr (cd_device_get_module_code (cancelled, 2), ==,
+                   "key-management");
+  g_assert_cmpint (cd_device_get_module_state (cancelled, 2), ==,
+                   CD_BOOKING_STATE_ENDED);
+  g_assert_true (cd_device_lookup_module_state (cancelled, "tickets",
+                                                &state));
+  g_assert_cmpint (state, ==, CD_BOOKING_STATE_CANCELLATION_PENDING);
+  assert_date (cd_device_get_earliest_pending_end (cancelled), 2027, 3, 14);
+  g_assert_cmpint (cd_device_get_platform (cancelled), ==,
+                   CD_PLATFORM_ANDROID);
+
+  /* 03:45:00.000001 at -04:30 is 08:15:00.000001 UTC. */
+  offset = g_list_model_get_item (page, 3);
+  seen = cd_device_get_last_seen_at (offset);
+  g_assert_cmpint (g_date_time_get_utc_offset (seen), ==, 0);
+  g_assert_cmpint (g_date_time_get_hour (seen), ==, 8);
+  g_assert_cmpint (g_date_time_get_minute (seen), ==, 15);
+  g_assert_cmpint (g_date_time_get_microsecond (seen), ==, 1);
+
+  escaped = g_list_model_get_item (page, 5);
+  g_assert_cmpstr (cd_device_get_name (escaped), ==,
+                   "Wache S\xc3\xbc" "d 5 \xf0\x9f\x94\x91");
+  g_assert_cmpint (cd_device_get_platform (escaped), ==, CD_PLATFORM_IOS);
+}
+
+/* A page cut short anywhere is refused, never read past its end. */
+static void
+test_pull_truncated (void)
+{
+  g_autofree char *text = varied_page (6);
+  gsize length = strlen (text);
+
+  assert_accepted (text);
+
+  for (gsize n = 0; n < length; n++)
+    {
+      /* Exactly @n bytes, so a read beyond them is caught by the memory
+       * checkers. */
+      g_autofree char *cut = g_memdup2 (text, n);
+      g_autoptr(GError) error = NULL;
+
+      error = run_reader (READ_DEVICE_PAGE, cut, n);
+      g_assert_error (error, CD_PORTAL_ERROR,
+                      CD_PORTAL_ERROR_UNEXPECTED_RESPONSE);
+    }
+}
+
+/* Syntax comes first: a wrong member before a break in the JSON is not
+ * what is told. */
+static void
+test_pull_messages (void)
+{
+  static const struct {
+    const char *text;
+    const char *message;
+  } cases[] = {
+    { "{\"items\":5,\"next_cursor\":null,\"total\":0,\"x\":[1,]}",
+      "Unexpected response: not a JSON document (at byte 47)" },
+    { "[]", "Unexpected response: not a JSON document (at byte 0)" },
+    { "", "Unexpected response: not a JSON document (at byte 0)" },
+    { "{\"items\":5,\"next_cursor\":null,\"total\":0}",
+      "Unexpected response: “items” is missing or not an array" },
+    { "{\"items\":[{}],\"next_cursor\":null,\"total\":-1}",
+      "Unexpected response: “total” is missing or not an integer in range" },
+    { "{\"items\":[{}],\"next_cursor\":null,\"total\":1}",
+      "Unexpected response: “id” is missing or not an id" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GListModel) page = NULL;
+      g_autofree char *cursor = NULL;
+      guint total;
+
+      g_test_message ("%s", cases[i].text);
+      page = cd_portal_json_pull_device_page (cases[i].text,
+                                              strlen (cases[i].text),
+                                              &cursor, &total, &error);
+      g_assert_null (page);
+      g_assert_error (error, CD_PORTAL_ERROR,
+                      CD_PORTAL_ERROR_UNEXPECTED_RESPONSE);
+      g_assert_cmpstr (error->message, ==, cases[i].message);
+      g_clear_error (&error);
+
+      /* json-glib's path gives the same words, once it is JSON. */
+      error = run_reader (READ_DEVICE_PAGE, cases[i].text,
+                          strlen (cases[i].text));
+      g_assert_error (error, CD_PORTAL_ERROR,
+                      CD_PORTAL_ERROR_UNEXPECTED_RESPONSE);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1126,6 +1818,13 @@ main (int   argc,
   g_test_add_func ("/portal-json/fuzz-seeds", test_fuzz_seeds);
   g_test_add_func ("/portal-json/dates", test_dates);
   g_test_add_func ("/portal-json/update-from", test_update_from);
+  g_test_add_func ("/portal-json/pull/escapes", test_pull_escapes);
+  g_test_add_func ("/portal-json/pull/nesting", test_pull_nesting);
+  g_test_add_func ("/portal-json/pull/numbers", test_pull_numbers);
+  g_test_add_func ("/portal-json/pull/duplicates", test_pull_duplicates);
+  g_test_add_func ("/portal-json/pull/equal-devices", test_pull_equal_devices);
+  g_test_add_func ("/portal-json/pull/truncated", test_pull_truncated);
+  g_test_add_func ("/portal-json/pull/messages", test_pull_messages);
   g_test_add_func ("/portal-json/error-details", test_error_details);
   g_test_add_func ("/portal-json/problem-code-names", test_problem_code_names);
   g_test_add_func ("/portal-client/url", test_portal_url);
