@@ -36,43 +36,6 @@ typedef struct {
   gboolean       scrolling;
 } Bench;
 
-static gboolean
-result_is_ready (gpointer user_data)
-{
-  GAsyncResult **result = user_data;
-
-  return *result != NULL;
-}
-
-static void
-on_async_done (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-static CdPortalClient *
-sign_in (const char *url)
-{
-  g_autoptr(CdPortalClient) client = NULL;
-  g_autoptr(CdAccount) account = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  client = cd_portal_client_new (url, &error);
-  g_assert_no_error (error);
-  cd_portal_client_sign_in_async (client, "admin@muster.example", "demo",
-                                  NULL, on_async_done, &result);
-  g_assert_true (cd_ui_test_wait_until (result_is_ready, &result, 60000));
-  account = cd_portal_client_sign_in_finish (client, result, &error);
-  g_assert_no_error (error);
-
-  return g_steal_pointer (&client);
-}
-
 static guint
 portal_total (CdPortalClient *client)
 {
@@ -83,9 +46,10 @@ portal_total (CdPortalClient *client)
   guint total = 0;
 
   cd_portal_client_list_devices_async (client, NULL, NULL, NULL, 1, NULL,
-                                       on_async_done, &result);
-  g_assert_true (cd_ui_test_wait_until (result_is_ready, &result, 60000));
-  items = cd_portal_client_list_devices_finish (client, result, &cursor,
+                                       cd_ui_test_store_result, &result);
+  items = cd_portal_client_list_devices_finish (client,
+                                                cd_ui_test_await (&result),
+                                                &cursor,
                                                 &total, &error);
   g_assert_no_error (error);
 
@@ -433,7 +397,8 @@ main (int   argc,
   g_print ("# seeding the local portal with %u devices…\n", n_devices);
   portal = cd_test_portal_start ("2026-12-14", n_devices, NULL, &error);
   g_assert_no_error (error);
-  client = sign_in (cd_test_portal_get_url (portal));
+  client = cd_ui_test_sign_in (cd_test_portal_get_url (portal),
+                               "admin@muster.example");
   bench.total = portal_total (client);
   g_print ("# the portal lists %u devices\n", bench.total);
 

@@ -359,3 +359,51 @@ cd_ui_test_press_keys (const char *keys)
   g_assert_no_error (error);
   g_assert_true (g_spawn_check_wait_status (status, NULL));
 }
+
+void
+cd_ui_test_store_result (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static gboolean
+has_result (gpointer user_data)
+{
+  GAsyncResult **result = user_data;
+
+  return *result != NULL;
+}
+
+GAsyncResult *
+cd_ui_test_await (GAsyncResult **result)
+{
+  g_assert_true (cd_ui_test_wait_until (has_result, result, 30000));
+
+  return *result;
+}
+
+CdPortalClient *
+cd_ui_test_sign_in (const char *url,
+                    const char *username)
+{
+  g_autoptr(CdPortalClient) client = NULL;
+  g_autoptr(CdAccount) account = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  client = cd_portal_client_new (url, &error);
+  g_assert_no_error (error);
+  cd_portal_client_sign_in_async (client, username, "demo", NULL,
+                                  cd_ui_test_store_result, &result);
+  account = cd_portal_client_sign_in_finish (client,
+                                             cd_ui_test_await (&result),
+                                             &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (account);
+
+  return g_steal_pointer (&client);
+}

@@ -5,6 +5,8 @@
 
 #include <adwaita.h>
 
+#include "cd-portal.h"
+
 G_BEGIN_DECLS
 
 typedef gboolean (*CdUiTestCondition) (gpointer user_data);
@@ -30,6 +32,17 @@ void       cd_ui_test_press_keys        (const char        *keys);
 /* The records of an RFC 4180 CSV text, each a strv; fails the test on a
  * malformed text. */
 GPtrArray *cd_ui_test_read_csv          (const char        *text);
+
+/* A GAsyncReadyCallback that keeps the result in the GAsyncResult ** it
+ * is given; cd_ui_test_await () runs the main loop until then
+ * (at most 30 s) and returns it. */
+void          cd_ui_test_store_result    (GObject        *source,
+                                          GAsyncResult   *result,
+                                          gpointer        user_data);
+GAsyncResult *cd_ui_test_await (GAsyncResult  **result);
+/* A client of @url signed in as @username, whose password is "demo". */
+CdPortalClient *cd_ui_test_sign_in       (const char     *url,
+                                          const char     *username);
 
 /* Waits until cd_ui_test_find_text() finds @text under @root. */
 #define cd_ui_test_wait_for_text(root, text, timeout_ms) \

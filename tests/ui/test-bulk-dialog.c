@@ -243,37 +243,6 @@ call_finished (gpointer user_data)
 }
 
 static void
-on_signed_in (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  CallWait *wait = user_data;
-
-  wait->result = cd_portal_client_sign_in_finish (CD_PORTAL_CLIENT (source),
-                                                  result, &wait->error);
-  wait->finished = TRUE;
-}
-
-static CdPortalClient *
-sign_in (const char *url,
-         const char *username)
-{
-  g_autoptr(CdPortalClient) signed_in = NULL;
-  g_autoptr(GError) error = NULL;
-  CallWait wait = { 0 };
-
-  signed_in = cd_portal_client_new (url, &error);
-  g_assert_no_error (error);
-  cd_portal_client_sign_in_async (signed_in, username, "demo", NULL,
-                                  on_signed_in, &wait);
-  g_assert_true (cd_ui_test_wait_until (call_finished, &wait, 20000));
-  g_assert_no_error (wait.error);
-  g_clear_object (&wait.result);
-
-  return g_steal_pointer (&signed_in);
-}
-
-static void
 on_listed (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
@@ -971,8 +940,8 @@ test_bulk_cancel (void)
 static void
 test_bulk_partial_failure (void)
 {
-  g_autoptr(CdPortalClient) through_proxy = sign_in (proxy->url,
-                                                     "admin@muster.example");
+  g_autoptr(CdPortalClient) through_proxy =
+    cd_ui_test_sign_in (proxy->url, "admin@muster.example");
   g_autoptr(GPtrArray) taken = g_ptr_array_new ();
   g_autoptr(GPtrArray) fine = pick (taken, can_book, "file-manager", 4);
   g_autoptr(GPtrArray) failing = pick (taken, can_book, "file-manager", 2);
@@ -1024,8 +993,8 @@ test_bulk_partial_failure (void)
 static void
 test_bulk_stop (void)
 {
-  g_autoptr(CdPortalClient) through_proxy = sign_in (proxy->url,
-                                                     "admin@muster.example");
+  g_autoptr(CdPortalClient) through_proxy =
+    cd_ui_test_sign_in (proxy->url, "admin@muster.example");
   g_autoptr(GPtrArray) taken = g_ptr_array_new ();
   g_autoptr(GPtrArray) devices = pick (taken, can_book, "key-management", 8);
   g_autoptr(GListStore) selected = store_of (taken);
@@ -1094,8 +1063,8 @@ devices_show_module (gpointer user_data)
 static void
 test_bulk_close_mid_run (void)
 {
-  g_autoptr(CdPortalClient) through_proxy = sign_in (proxy->url,
-                                                     "admin@muster.example");
+  g_autoptr(CdPortalClient) through_proxy =
+    cd_ui_test_sign_in (proxy->url, "admin@muster.example");
   g_autoptr(GPtrArray) taken = g_ptr_array_new ();
   g_autoptr(GPtrArray) devices = pick (taken, can_book, "flexible-forms", 6);
   g_autoptr(GListStore) selected = store_of (taken);
@@ -1135,8 +1104,9 @@ test_bulk_close_mid_run (void)
 static void
 test_bulk_viewer (void)
 {
-  g_autoptr(CdPortalClient) viewer = sign_in (cd_test_portal_get_url (portal),
-                                              "leser@muster.example");
+  g_autoptr(CdPortalClient) viewer =
+    cd_ui_test_sign_in (cd_test_portal_get_url (portal),
+                        "leser@muster.example");
   g_autoptr(GPtrArray) taken = g_ptr_array_new ();
   g_autoptr(GPtrArray) devices = pick (taken, can_book, "roster", 2);
   g_autoptr(GListStore) selected = store_of (taken);
@@ -1396,7 +1366,8 @@ main (int   argc,
 
   portal = cd_test_portal_start (TODAY, 0, NULL, &error);
   g_assert_no_error (error);
-  client = sign_in (cd_test_portal_get_url (portal), "admin@muster.example");
+  client = cd_ui_test_sign_in (cd_test_portal_get_url (portal),
+                               "admin@muster.example");
   proxy_start ();
 
   cd_portal_client_list_devices_async (client, NULL, NULL, NULL, 1000, NULL,

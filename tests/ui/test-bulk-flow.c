@@ -35,49 +35,10 @@ static guint           portal_total;
 
 /* Async calls */
 
-static gboolean
-result_is_ready (gpointer user_data)
-{
-  GAsyncResult **result = user_data;
-
-  return *result != NULL;
-}
-
-static void
-on_async_done (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for_result (GAsyncResult **result)
-{
-  g_assert_true (cd_ui_test_wait_until (result_is_ready, result, 30000));
-
-  return *result;
-}
-
 static CdPortalClient *
-sign_in (const char *username)
+sign_in_as (const char *username)
 {
-  g_autoptr(CdPortalClient) client = NULL;
-  g_autoptr(CdAccount) account = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  client = cd_portal_client_new (cd_test_portal_get_url (portal), &error);
-  g_assert_no_error (error);
-  cd_portal_client_sign_in_async (client, username, "demo", NULL,
-                                  on_async_done, &result);
-  account = cd_portal_client_sign_in_finish (client, wait_for_result (&result),
-                                             &error);
-  g_assert_no_error (error);
-
-  return g_steal_pointer (&client);
+  return cd_ui_test_sign_in (cd_test_portal_get_url (portal), username);
 }
 
 static CdDevice *
@@ -88,9 +49,9 @@ fetch_detail (CdDevice *device)
   CdDevice *detail;
 
   cd_portal_client_get_device_async (checker, cd_device_get_id (device), NULL,
-                                     on_async_done, &result);
+                                     cd_ui_test_store_result, &result);
   detail = cd_portal_client_get_device_finish (checker,
-                                               wait_for_result (&result),
+                                               cd_ui_test_await (&result),
                                                &error);
   g_assert_no_error (error);
 
@@ -107,9 +68,9 @@ fetch_total (void)
   guint total = 0;
 
   cd_portal_client_list_devices_async (checker, NULL, NULL, NULL, 1, NULL,
-                                       on_async_done, &result);
+                                       cd_ui_test_store_result, &result);
   items = cd_portal_client_list_devices_finish (checker,
-                                                wait_for_result (&result),
+                                                cd_ui_test_await (&result),
                                                 &cursor, &total, &error);
   g_assert_no_error (error);
 
@@ -124,9 +85,10 @@ fetch_module_name (const char *code)
   g_autoptr(GListModel) modules = NULL;
   g_autoptr(GError) error = NULL;
 
-  cd_portal_client_list_modules_async (checker, NULL, on_async_done, &result);
+  cd_portal_client_list_modules_async (checker, NULL, cd_ui_test_store_result,
+                                       &result);
   modules = cd_portal_client_list_modules_finish (checker,
-                                                  wait_for_result (&result),
+                                                  cd_ui_test_await (&result),
                                                   &error);
   g_assert_no_error (error);
 
@@ -913,7 +875,7 @@ main (int   argc,
 
   portal = cd_test_portal_start (TODAY, 0, NULL, &error);
   g_assert_no_error (error);
-  checker = sign_in ("admin@muster.example");
+  checker = sign_in_as ("admin@muster.example");
   portal_total = fetch_total ();
   g_assert_cmpuint (portal_total, >, 0);
 

@@ -192,54 +192,6 @@ test_add_months_rule (void)
 
 /* Waiting for the portal */
 
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-static gboolean
-has_result (gpointer user_data)
-{
-  GAsyncResult **result = user_data;
-
-  return *result != NULL;
-}
-
-static GAsyncResult *
-await_result (GAsyncResult **result)
-{
-  g_assert_true (cd_ui_test_wait_until (has_result, result, TIMEOUT_MS));
-
-  return *result;
-}
-
-static CdPortalClient *
-sign_in (CdTestPortal *portal,
-         const char   *username)
-{
-  g_autoptr(CdPortalClient) client = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(CdAccount) account = NULL;
-  g_autoptr(GError) error = NULL;
-
-  client = cd_portal_client_new (cd_test_portal_get_url (portal), &error);
-  g_assert_no_error (error);
-
-  cd_portal_client_sign_in_async (client, username, "demo", NULL,
-                                  store_result, &result);
-  account = cd_portal_client_sign_in_finish (client, await_result (&result),
-                                             &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (account);
-
-  return g_steal_pointer (&client);
-}
-
 static GListModel *
 list_devices (CdPortalClient *client)
 {
@@ -248,9 +200,9 @@ list_devices (CdPortalClient *client)
   GListModel *devices;
 
   cd_portal_client_list_devices_async (client, NULL, NULL, NULL, 1000, NULL,
-                                       store_result, &result);
+                                       cd_ui_test_store_result, &result);
   devices = cd_portal_client_list_devices_finish (client,
-                                                  await_result (&result),
+                                                  cd_ui_test_await (&result),
                                                   NULL, NULL, &error);
   g_assert_no_error (error);
 
@@ -266,8 +218,9 @@ get_device (CdPortalClient *client,
   CdDevice *device;
 
   cd_portal_client_get_device_async (client, device_id, NULL,
-                                     store_result, &result);
-  device = cd_portal_client_get_device_finish (client, await_result (&result),
+                                     cd_ui_test_store_result, &result);
+  device = cd_portal_client_get_device_finish (client,
+                                               cd_ui_test_await (&result),
                                                &error);
   g_assert_no_error (error);
 
@@ -283,9 +236,9 @@ list_events (CdPortalClient *client,
   GListModel *events;
 
   cd_portal_client_list_events_async (client, device_id, NULL,
-                                      store_result, &result);
+                                      cd_ui_test_store_result, &result);
   events = cd_portal_client_list_events_finish (client,
-                                                await_result (&result),
+                                                cd_ui_test_await (&result),
                                                 &error);
   g_assert_no_error (error);
 
@@ -300,9 +253,10 @@ find_module (CdPortalClient *client,
   g_autoptr(GListModel) modules = NULL;
   g_autoptr(GError) error = NULL;
 
-  cd_portal_client_list_modules_async (client, NULL, store_result, &result);
+  cd_portal_client_list_modules_async (client, NULL, cd_ui_test_store_result,
+                                       &result);
   modules = cd_portal_client_list_modules_finish (client,
-                                                  await_result (&result),
+                                                  cd_ui_test_await (&result),
                                                   &error);
   g_assert_no_error (error);
 
@@ -447,9 +401,10 @@ list_modules (CdPortalClient *client)
   g_autoptr(GError) error = NULL;
   GListModel *modules;
 
-  cd_portal_client_list_modules_async (client, NULL, store_result, &result);
+  cd_portal_client_list_modules_async (client, NULL, cd_ui_test_store_result,
+                                       &result);
   modules = cd_portal_client_list_modules_finish (client,
-                                                  await_result (&result),
+                                                  cd_ui_test_await (&result),
                                                   &error);
   g_assert_no_error (error);
 
@@ -463,10 +418,10 @@ list_license_types (CdPortalClient *client)
   g_autoptr(GError) error = NULL;
   GListModel *types;
 
-  cd_portal_client_list_license_types_async (client, NULL, store_result,
-                                             &result);
+  cd_portal_client_list_license_types_async (client, NULL,
+                                             cd_ui_test_store_result, &result);
   types = cd_portal_client_list_license_types_finish (client,
-                                                      await_result (&result),
+                                                      cd_ui_test_await (&result),
                                                       &error);
   g_assert_no_error (error);
 
@@ -500,12 +455,14 @@ fixture_set_up (Fixture       *fixture,
 {
   const char *username = data;
   g_autoptr(GError) error = NULL;
+  const char *url;
 
   fixture->portal = cd_test_portal_start (TODAY, N_DEVICES, NULL, &error);
   g_assert_no_error (error);
 
-  fixture->client = sign_in (fixture->portal, username);
-  fixture->other = sign_in (fixture->portal, "admin@muster.example");
+  url = cd_test_portal_get_url (fixture->portal);
+  fixture->client = cd_ui_test_sign_in (url, username);
+  fixture->other = cd_ui_test_sign_in (url, "admin@muster.example");
 
   fixture->window = GTK_WINDOW (gtk_window_new ());
   g_object_ref_sink (fixture->window);
@@ -1431,9 +1388,9 @@ test_stale_revision (Fixture       *fixture,
   cd_portal_client_book_module_async (fixture->other,
                                       cd_device_get_id (fixture->list_device),
                                       cd_module_get_code (theirs), -1, key,
-                                      NULL, store_result, &result);
+                                      NULL, cd_ui_test_store_result, &result);
   booking = cd_portal_client_book_module_finish (fixture->other,
-                                                 await_result (&result),
+                                                 cd_ui_test_await (&result),
                                                  NULL, &error);
   g_assert_no_error (error);
   g_assert_null (find_booking_row (GTK_WIDGET (fixture->page),
@@ -1540,8 +1497,8 @@ test_retry_after_lost_answer (Fixture       *fixture,
   client = cd_portal_client_new (proxy->url, &error);
   g_assert_no_error (error);
   cd_portal_client_sign_in_async (client, "admin@muster.example", "demo",
-                                  NULL, store_result, &result);
-  account = cd_portal_client_sign_in_finish (client, await_result (&result),
+                                  NULL, cd_ui_test_store_result, &result);
+  account = cd_portal_client_sign_in_finish (client, cd_ui_test_await (&result),
                                              &error);
   g_assert_no_error (error);
   cd_device_page_set_client (fixture->page, client);
@@ -1637,8 +1594,8 @@ test_lost_answer_then_leave (Fixture       *fixture,
   client = cd_portal_client_new (proxy->url, &error);
   g_assert_no_error (error);
   cd_portal_client_sign_in_async (client, "admin@muster.example", "demo",
-                                  NULL, store_result, &result);
-  account = cd_portal_client_sign_in_finish (client, await_result (&result),
+                                  NULL, cd_ui_test_store_result, &result);
+  account = cd_portal_client_sign_in_finish (client, cd_ui_test_await (&result),
                                              &error);
   g_assert_no_error (error);
   cd_device_page_set_client (fixture->page, client);
@@ -1765,8 +1722,8 @@ test_deadline_passed_meanwhile (Fixture       *fixture,
   client = cd_portal_client_new (proxy->url, &error);
   g_assert_no_error (error);
   cd_portal_client_sign_in_async (client, "admin@muster.example", "demo",
-                                  NULL, store_result, &result);
-  account = cd_portal_client_sign_in_finish (client, await_result (&result),
+                                  NULL, cd_ui_test_store_result, &result);
+  account = cd_portal_client_sign_in_finish (client, cd_ui_test_await (&result),
                                              &error);
   g_assert_no_error (error);
   cd_device_page_set_client (fixture->page, client);

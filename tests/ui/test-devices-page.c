@@ -28,53 +28,6 @@ static gboolean        german;
 static GPtrArray      *expected_devices;   /* of CdDevice */
 static GListModel     *license_types;
 
-static gboolean
-result_is_ready (gpointer user_data)
-{
-  GAsyncResult **result = user_data;
-
-  return *result != NULL;
-}
-
-static void
-on_async_done (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for_result (GAsyncResult **result)
-{
-  g_assert_true (cd_ui_test_wait_until (result_is_ready, result, 30000));
-
-  return *result;
-}
-
-static CdPortalClient *
-sign_in (const char *url)
-{
-  g_autoptr(CdPortalClient) new_client = NULL;
-  g_autoptr(CdAccount) account = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  new_client = cd_portal_client_new (url, &error);
-  g_assert_no_error (error);
-  cd_portal_client_sign_in_async (new_client, "admin@muster.example", "demo",
-                                  NULL, on_async_done, &result);
-  account = cd_portal_client_sign_in_finish (new_client,
-                                             wait_for_result (&result),
-                                             &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (account);
-
-  return g_steal_pointer (&new_client);
-}
-
 static guint
 portal_count (const char *query,
               const char *license)
@@ -86,9 +39,9 @@ portal_count (const char *query,
   guint total = 0;
 
   cd_portal_client_list_devices_async (client, query, license, NULL, 1,
-                                       NULL, on_async_done, &result);
+                                       NULL, cd_ui_test_store_result, &result);
   items = cd_portal_client_list_devices_finish (client,
-                                                wait_for_result (&result),
+                                                cd_ui_test_await (&result),
                                                 &cursor, &total, &error);
   g_assert_no_error (error);
 
@@ -102,10 +55,11 @@ fetch_expected (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *cursor = NULL;
 
-  cd_portal_client_list_license_types_async (client, NULL, on_async_done,
+  cd_portal_client_list_license_types_async (client, NULL,
+                                             cd_ui_test_store_result,
                                              &types_result);
   license_types = cd_portal_client_list_license_types_finish (
-    client, wait_for_result (&types_result), &error);
+    client, cd_ui_test_await (&types_result), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (license_types), >, 0);
 
@@ -118,9 +72,9 @@ fetch_expected (void)
       guint total = 0;
 
       cd_portal_client_list_devices_async (client, NULL, NULL, previous, 1000,
-                                           NULL, on_async_done, &result);
+                                           NULL, cd_ui_test_store_result, &result);
       items = cd_portal_client_list_devices_finish (client,
-                                                    wait_for_result (&result),
+                                                    cd_ui_test_await (&result),
                                                     &cursor, &total, &error);
       g_assert_no_error (error);
       for (guint i = 0; i < g_list_model_get_n_items (items); i++)
@@ -534,10 +488,10 @@ expected_marker (const char *device_id)
   CdLicense *license;
   GDate earliest;
 
-  cd_portal_client_get_device_async (client, device_id, NULL, on_async_done,
-                                     &result);
+  cd_portal_client_get_device_async (client, device_id, NULL,
+                                     cd_ui_test_store_result, &result);
   detail = cd_portal_client_get_device_finish (client,
-                                               wait_for_result (&result),
+                                               cd_ui_test_await (&result),
                                                &error);
   g_assert_no_error (error);
 
@@ -818,7 +772,8 @@ test_offline_and_signed_out (void)
 
   doomed = cd_test_portal_start (TODAY, 0, NULL, &error);
   g_assert_no_error (error);
-  doomed_client = sign_in (cd_test_portal_get_url (doomed));
+  doomed_client = cd_ui_test_sign_in (cd_test_portal_get_url (doomed),
+                                      "admin@muster.example");
   cd_test_portal_kill (doomed);
 
   cd_devices_page_set_client (page, doomed_client);
@@ -853,7 +808,8 @@ main (int   argc,
 
   portal = cd_test_portal_start (TODAY, 0, NULL, &error);
   g_assert_no_error (error);
-  client = sign_in (cd_test_portal_get_url (portal));
+  client = cd_ui_test_sign_in (cd_test_portal_get_url (portal),
+                               "admin@muster.example");
   fetch_expected ();
 
   /* The application loads its style sheet; this test has no application. */
