@@ -407,3 +407,35 @@ cd_ui_test_sign_in (const char *url,
 
   return g_steal_pointer (&client);
 }
+
+GtkWidget *
+cd_ui_test_assert_shown (GtkWidget  *root,
+                         const char *text)
+{
+  GtkWidget *found = cd_ui_test_wait_for_text (root, text, 30000);
+
+  if (found == NULL)
+    {
+      g_autofree char *shown = cd_ui_test_collect_text (root);
+
+      g_error ("“%s” is not shown; it shows:\n%s", text, shown);
+    }
+
+  return found;
+}
+
+void
+cd_ui_test_click (GtkWidget  *root,
+                  const char *label)
+{
+  GtkWidget *button = cd_ui_test_find_button (root, label);
+
+  if (button == NULL)
+    {
+      g_autofree char *shown = cd_ui_test_collect_text (root);
+
+      g_error ("No button “%s”; it shows:\n%s", label, shown);
+    }
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}

@@ -44,6 +44,16 @@ GAsyncResult *cd_ui_test_await (GAsyncResult  **result);
 CdPortalClient *cd_ui_test_sign_in       (const char     *url,
                                           const char     *username);
 
+/* Waits (up to 30 s) until @text is shown under @root and returns the
+ * widget showing it; fails the test, listing what is shown, if it never
+ * is. */
+GtkWidget *cd_ui_test_assert_shown      (GtkWidget         *root,
+                                         const char        *text);
+/* Clicks the button labelled @label under @root, which must be there and
+ * sensitive; fails the test, listing what is shown, otherwise. */
+void       cd_ui_test_click             (GtkWidget         *root,
+                                         const char        *label);
+
 /* Waits until cd_ui_test_find_text() finds @text under @root. */
 #define cd_ui_test_wait_for_text(root, text, timeout_ms) \
   cd_ui_test_wait_for_text_impl ((root), (text), (timeout_ms))

@@ -500,50 +500,18 @@ open_dialog (GtkWidget    *parent,
   return GTK_WIDGET (dialog);
 }
 
-static GtkWidget *
-wait_for_text (GtkWidget  *root,
-               const char *text)
-{
-  GtkWidget *found = cd_ui_test_wait_for_text (root, text, 30000);
-
-  if (found == NULL)
-    {
-      g_autofree char *shown = cd_ui_test_collect_text (root);
-
-      g_error ("“%s” is not shown; the dialog shows:\n%s", text, shown);
-    }
-
-  return found;
-}
-
-static void
-click (GtkWidget  *root,
-       const char *label)
-{
-  GtkWidget *button = cd_ui_test_find_button (root, label);
-
-  if (button == NULL)
-    {
-      g_autofree char *shown = cd_ui_test_collect_text (root);
-
-      g_error ("No button “%s”; the dialog shows:\n%s", label, shown);
-    }
-  g_assert_true (gtk_widget_is_sensitive (button));
-  g_signal_emit_by_name (button, "clicked");
-}
-
 static void
 choose_module (GtkWidget  *root,
                const char *code)
 {
   const char *name = cd_module_get_name (find_module (code));
-  GtkWidget *row = wait_for_text (root, name);
+  GtkWidget *row = cd_ui_test_assert_shown (root, name);
 
   while (row != NULL && !ADW_IS_ACTION_ROW (row))
     row = gtk_widget_get_parent (row);
   g_assert_nonnull (row);
   adw_action_row_activate (ADW_ACTION_ROW (row));
-  click (root, german ? "Weiter" : "Continue");
+  cd_ui_test_click (root, german ? "Weiter" : "Continue");
 }
 
 /* "Name\nWhat happens\n" as the dialog lists it. */
@@ -772,12 +740,14 @@ test_bulk_book (void)
                  == GTK_WINDOW (parent));
   g_assert_true (gtk_window_get_modal (GTK_WINDOW (root)));
 
-  wait_for_text (root, german ? "8 Geräte ausgewählt" : "8 devices selected");
+  cd_ui_test_assert_shown (root, german ? "8 Geräte ausgewählt"
+                                        : "8 devices selected");
   screenshot (root, "bulk-module");
   choose_module (root, "gps");
 
   /* The preview. */
-  wait_for_text (root, german ? "Auf 3 Geräten buchen" : "Book on 3 Devices");
+  cd_ui_test_assert_shown (root, german ? "Auf 3 Geräten buchen"
+                                        : "Book on 3 Devices");
   assert_rows (root, bookable, german ? "Wird gebucht" : "Will be booked");
   assert_rows (root, no_license,
                german ? "Übersprungen: keine Lizenz" : "Skipped: no license");
@@ -804,9 +774,10 @@ test_bulk_book (void)
   screenshot (root, "bulk-preview");
 
   /* One confirmation books them, and the list's own objects show it. */
-  click (root, german ? "Auf 3 Geräten buchen" : "Book on 3 Devices");
-  wait_for_text (root, german ? "Auf 3 Geräten gebucht. 5 übersprungen."
-                              : "Booked on 3 devices. 5 skipped.");
+  cd_ui_test_click (root, german ? "Auf 3 Geräten buchen"
+                                 : "Book on 3 Devices");
+  cd_ui_test_assert_shown (root, german ? "Auf 3 Geräten gebucht. 5 übersprungen."
+                                        : "Booked on 3 devices. 5 skipped.");
   assert_rows (root, bookable, german ? "Gebucht" : "Booked");
   for (guint i = 0; i < bookable->len; i++)
     {
@@ -820,7 +791,7 @@ test_bulk_book (void)
     root, german ? "Fehlgeschlagene erneut versuchen" : "Retry Failed"));
   screenshot (root, "bulk-done");
 
-  click (root, german ? "Schließen" : "Close");
+  cd_ui_test_click (root, german ? "Schließen" : "Close");
   g_assert_true (cd_ui_test_wait_until (dialog_is_gone, NULL, 5000));
   gtk_window_destroy (GTK_WINDOW (parent));
 }
@@ -876,7 +847,7 @@ test_bulk_cancel (void)
 
   button = g_strdup_printf (german ? "Auf %u Geräten kündigen"
                                    : "Cancel on %u Devices", cancellable->len);
-  wait_for_text (root, button);
+  cd_ui_test_assert_shown (root, button);
   /* "Cancel" beside "Cancel on 3 Devices" would read as doing it: the
    * way out says "Close". */
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (cd_ui_test_find_by_type (
@@ -921,11 +892,11 @@ test_bulk_cancel (void)
                                           : "until then the module stays usable"));
   screenshot (root, "bulk-cancel-preview");
 
-  click (root, button);
+  cd_ui_test_click (root, button);
   summary = g_strdup_printf (german ? "Auf %u Geräten gekündigt. 3 übersprungen."
                                     : "Cancelled on %u devices. 3 skipped.",
                              cancellable->len);
-  wait_for_text (root, summary);
+  cd_ui_test_assert_shown (root, summary);
   for (guint i = 0; i < cancellable->len; i++)
     g_assert_true (cd_device_has_pending_cancellation (
       g_ptr_array_index (cancellable, i)));
@@ -956,11 +927,13 @@ test_bulk_partial_failure (void)
 
   root = open_dialog (NULL, through_proxy, selected, CD_BULK_ACTION_BOOK);
   choose_module (root, "file-manager");
-  wait_for_text (root, german ? "Auf 6 Geräten buchen" : "Book on 6 Devices");
-  click (root, german ? "Auf 6 Geräten buchen" : "Book on 6 Devices");
+  cd_ui_test_assert_shown (root, german ? "Auf 6 Geräten buchen"
+                                        : "Book on 6 Devices");
+  cd_ui_test_click (root, german ? "Auf 6 Geräten buchen"
+                                 : "Book on 6 Devices");
 
-  wait_for_text (root, german ? "Auf 4 Geräten gebucht. 2 fehlgeschlagen."
-                              : "Booked on 4 devices. 2 failed.");
+  cd_ui_test_assert_shown (root, german ? "Auf 4 Geräten gebucht. 2 fehlgeschlagen."
+                                        : "Booked on 4 devices. 2 failed.");
   failed_text = g_strdup_printf (
     german ? "Fehlgeschlagen: %s" : "Failed: %s",
     german ? "Das Portal ist nicht erreichbar. Prüfen Sie Ihre "
@@ -969,15 +942,16 @@ test_bulk_partial_failure (void)
              "and try again.");
   assert_rows (root, failing, failed_text);
   assert_rows (root, fine, german ? "Gebucht" : "Booked");
-  wait_for_text (root, german ? "erneut gesendet werden"
-                              : "can be sent again");
+  cd_ui_test_assert_shown (root, german ? "erneut gesendet werden"
+                                        : "can be sent again");
   screenshot (root, "bulk-partial-failure");
 
   /* The network is back: Retry replays what the portal already did. */
   g_hash_table_remove_all (proxy->dropped);
-  click (root, german ? "Fehlgeschlagene erneut versuchen" : "Retry Failed");
-  wait_for_text (root, german ? "Auf 6 Geräten gebucht."
-                              : "Booked on 6 devices.");
+  cd_ui_test_click (root, german ? "Fehlgeschlagene erneut versuchen"
+                                 : "Retry Failed");
+  cd_ui_test_assert_shown (root, german ? "Auf 6 Geräten gebucht."
+                                        : "Booked on 6 devices.");
   assert_rows (root, failing, german ? "Gebucht" : "Booked");
   for (guint i = 0; i < taken->len; i++)
     g_assert_cmpuint (booked_since (before, taken, i, "file-manager"), ==, 1);
@@ -1004,31 +978,33 @@ test_bulk_stop (void)
 
   root = open_dialog (NULL, through_proxy, selected, CD_BULK_ACTION_BOOK);
   choose_module (root, "key-management");
-  wait_for_text (root, german ? "Auf 8 Geräten buchen" : "Book on 8 Devices");
+  cd_ui_test_assert_shown (root, german ? "Auf 8 Geräten buchen"
+                                        : "Book on 8 Devices");
 
   proxy->hold = TRUE;
   proxy->n_changes = 0;
-  click (root, german ? "Auf 8 Geräten buchen" : "Book on 8 Devices");
-  wait_for_text (root, german ? "Wird gebucht…" : "Booking…");
-  click (root, german ? "Anhalten" : "Stop");
-  wait_for_text (root, german ? "Wird nach den bereits gesendeten Änderungen "
-                                "angehalten…"
-                              : "Stopping after the changes already sent…");
+  cd_ui_test_click (root, german ? "Auf 8 Geräten buchen"
+                                 : "Book on 8 Devices");
+  cd_ui_test_assert_shown (root, german ? "Wird gebucht…" : "Booking…");
+  cd_ui_test_click (root, german ? "Anhalten" : "Stop");
+  cd_ui_test_assert_shown (root, german ? "Wird nach den bereits gesendeten Änderungen "
+                                          "angehalten…"
+                                        : "Stopping after the changes already sent…");
   proxy_release ();
 
-  wait_for_text (root, german ? "Auf 4 Geräten gebucht. 4 nicht gesendet."
-                              : "Booked on 4 devices. 4 not sent.");
+  cd_ui_test_assert_shown (root, german ? "Auf 4 Geräten gebucht. 4 nicht gesendet."
+                                        : "Booked on 4 devices. 4 not sent.");
   g_assert_cmpuint (proxy->n_changes, ==, 4);
   for (guint i = 0; i < devices->len; i++)
     n_booked += booked_since (before, devices, i, "key-management");
   g_assert_cmpuint (n_booked, ==, 4);
-  wait_for_text (root, german ? "Nicht gebucht: vor dem Senden angehalten"
-                              : "Not booked: stopped before it was sent");
+  cd_ui_test_assert_shown (root, german ? "Nicht gebucht: vor dem Senden angehalten"
+                                        : "Not booked: stopped before it was sent");
   screenshot (root, "bulk-stopped");
 
-  click (root, german ? "Weiter" : "Continue");
-  wait_for_text (root, german ? "Auf 8 Geräten gebucht."
-                              : "Booked on 8 devices.");
+  cd_ui_test_click (root, german ? "Weiter" : "Continue");
+  cd_ui_test_assert_shown (root, german ? "Auf 8 Geräten gebucht."
+                                        : "Booked on 8 devices.");
   g_assert_cmpuint (proxy->n_changes, ==, 8);
   for (guint i = 0; i < devices->len; i++)
     g_assert_cmpuint (booked_since (before, devices, i, "key-management"), ==,
@@ -1075,12 +1051,14 @@ test_bulk_close_mid_run (void)
 
   root = open_dialog (NULL, through_proxy, selected, CD_BULK_ACTION_BOOK);
   choose_module (root, "flexible-forms");
-  wait_for_text (root, german ? "Auf 6 Geräten buchen" : "Book on 6 Devices");
+  cd_ui_test_assert_shown (root, german ? "Auf 6 Geräten buchen"
+                                        : "Book on 6 Devices");
 
   proxy->hold = TRUE;
   proxy->n_changes = 0;
-  click (root, german ? "Auf 6 Geräten buchen" : "Book on 6 Devices");
-  wait_for_text (root, german ? "Wird gebucht…" : "Booking…");
+  cd_ui_test_click (root, german ? "Auf 6 Geräten buchen"
+                                 : "Book on 6 Devices");
+  cd_ui_test_assert_shown (root, german ? "Wird gebucht…" : "Booking…");
   gtk_window_close (GTK_WINDOW (root));
   g_assert_true (cd_ui_test_wait_until (dialog_is_gone, NULL, 5000));
   proxy_release ();
@@ -1113,16 +1091,16 @@ test_bulk_viewer (void)
   GtkWidget *root;
 
   root = open_dialog (NULL, viewer, selected, CD_BULK_ACTION_BOOK);
-  wait_for_text (root, german ? "Nur Administratoren können Zusatzmodule "
-                                "ändern"
-                              : "Only Administrators Can Change Modules");
+  cd_ui_test_assert_shown (root, german ? "Nur Administratoren können Zusatzmodule "
+                                          "ändern"
+                                        : "Only Administrators Can Change Modules");
   g_assert_null (cd_ui_test_find_button (root, german ? "Weiter"
                                                       : "Continue"));
   g_assert_null (cd_ui_test_find_text (
     root, cd_module_get_name (find_module ("roster"))));
   screenshot (root, "bulk-viewer");
 
-  click (root, german ? "Schließen" : "Close");
+  cd_ui_test_click (root, german ? "Schließen" : "Close");
   g_assert_true (cd_ui_test_wait_until (dialog_is_gone, NULL, 5000));
 }
 
@@ -1240,8 +1218,8 @@ test_pending_view (void)
   license_text = g_strdup_printf (german ? "%s-Lizenz – endet am %s"
                                          : "%s license – ends on %s",
                                   type_name, end_date);
-  wait_for_text (GTK_WIDGET (view), license_text);
-  wait_for_text (GTK_WIDGET (view), deadline_marker);
+  cd_ui_test_assert_shown (GTK_WIDGET (view), license_text);
+  cd_ui_test_assert_shown (GTK_WIDGET (view), deadline_marker);
   shown = cd_ui_test_collect_text (GTK_WIDGET (view));
   g_assert_null (strstr (shown, german ? "geprüft" : "Checking"));
   screenshot (GTK_WIDGET (view), "pending-view");
@@ -1339,12 +1317,12 @@ test_pending_view_unchecked (void)
   g_list_store_append (devices, pending);
 
   view = cd_pending_view_present (NULL, client, G_LIST_MODEL (devices));
-  wait_for_text (GTK_WIDGET (view),
-                 german ? "1 Gerät konnte nicht geprüft werden: Das Gerät "
-                          "ist im Portal nicht mehr vorhanden."
-                        : "1 device could not be checked: The device no "
-                          "longer exists on the portal.");
-  wait_for_text (GTK_WIDGET (view), cd_device_get_name (pending));
+  cd_ui_test_assert_shown (GTK_WIDGET (view),
+                           german ? "1 Gerät konnte nicht geprüft werden: Das Gerät "
+                                    "ist im Portal nicht mehr vorhanden."
+                                  : "1 device could not be checked: The device no "
+                                    "longer exists on the portal.");
+  cd_ui_test_assert_shown (GTK_WIDGET (view), cd_device_get_name (pending));
   g_assert_null (cd_ui_test_find_text (GTK_WIDGET (view),
                                        cd_device_get_name (gone)));
 

@@ -117,38 +117,6 @@ screenshot (GtkWidget  *widget,
   g_free (cd_ui_test_screenshot (widget, file));
 }
 
-static GtkWidget *
-wait_for_text (GtkWidget  *root,
-               const char *text)
-{
-  GtkWidget *found = cd_ui_test_wait_for_text (root, text, 20000);
-
-  if (found == NULL)
-    {
-      g_autofree char *shown = cd_ui_test_collect_text (root);
-
-      g_error ("“%s” is not shown; it shows:\n%s", text, shown);
-    }
-
-  return found;
-}
-
-static void
-click (GtkWidget  *root,
-       const char *label)
-{
-  GtkWidget *button = cd_ui_test_find_button (root, label);
-
-  if (button == NULL)
-    {
-      g_autofree char *shown = cd_ui_test_collect_text (root);
-
-      g_error ("No button “%s”; it shows:\n%s", label, shown);
-    }
-  g_assert_true (gtk_widget_is_sensitive (button));
-  g_signal_emit_by_name (button, "clicked");
-}
-
 static GtkWindow *
 find_toplevel (GType type)
 {
@@ -368,7 +336,7 @@ static void
 choose_module (GtkWidget  *root,
                const char *name)
 {
-  GtkWidget *row = wait_for_text (root, name);
+  GtkWidget *row = cd_ui_test_assert_shown (root, name);
 
   while (row != NULL && !ADW_IS_ACTION_ROW (row))
     row = gtk_widget_get_parent (row);
@@ -468,7 +436,7 @@ test_bulk_book (void)
   select_devices (selected);
   g_assert_true (cd_ui_test_wait_until (bar_is_revealed, NULL, 5000));
   count_text = selected_text (selected->len);
-  wait_for_text (GTK_WIDGET (selection_bar ()), count_text);
+  cd_ui_test_assert_shown (GTK_WIDGET (selection_bar ()), count_text);
   page_selected = cd_devices_page_get_selected_devices (page);
   g_assert_cmpuint (g_list_model_get_n_items (page_selected), ==,
                     selected->len);
@@ -486,19 +454,19 @@ test_bulk_book (void)
   screenshot (GTK_WIDGET (window), "bulk-flow-selection");
 
   /* The bar's button opens the dialog for exactly these devices. */
-  click (GTK_WIDGET (selection_bar ()),
-         german ? "Modul buchen…" : "Book Module…");
+  cd_ui_test_click (GTK_WIDGET (selection_bar ()),
+                    german ? "Modul buchen…" : "Book Module…");
   dialog = wait_for_toplevel (CD_TYPE_BULK_DIALOG);
   g_assert_true (gtk_window_get_transient_for (dialog) == GTK_WINDOW (window));
   g_assert_true (gtk_window_get_modal (dialog));
-  wait_for_text (GTK_WIDGET (dialog), count_text);
+  cd_ui_test_assert_shown (GTK_WIDGET (dialog), count_text);
   choose_module (GTK_WIDGET (dialog), roster);
-  click (GTK_WIDGET (dialog), german ? "Weiter" : "Continue");
+  cd_ui_test_click (GTK_WIDGET (dialog), german ? "Weiter" : "Continue");
 
   /* The preview says what happens to each device. */
   button_text = g_strdup_printf (german ? "Auf %u Geräten buchen"
                                         : "Book on %u Devices", bookable->len);
-  wait_for_text (GTK_WIDGET (dialog), button_text);
+  cd_ui_test_assert_shown (GTK_WIDGET (dialog), button_text);
   shown = cd_ui_test_collect_text (GTK_WIDGET (dialog));
   for (guint i = 0; i < bookable->len; i++)
     assert_dialog_row (shown, bookable->pdata[i],
@@ -508,11 +476,11 @@ test_bulk_book (void)
                             : "Skipped: no license");
   screenshot (GTK_WIDGET (dialog), "bulk-flow-preview");
 
-  click (GTK_WIDGET (dialog), button_text);
-  wait_for_text (GTK_WIDGET (dialog),
-                 german ? "Auf 3 Geräten gebucht. 1 übersprungen."
-                        : "Booked on 3 devices. 1 skipped.");
-  click (GTK_WIDGET (dialog), german ? "Schließen" : "Close");
+  cd_ui_test_click (GTK_WIDGET (dialog), button_text);
+  cd_ui_test_assert_shown (GTK_WIDGET (dialog),
+                           german ? "Auf 3 Geräten gebucht. 1 übersprungen."
+                                  : "Booked on 3 devices. 1 skipped.");
+  cd_ui_test_click (GTK_WIDGET (dialog), german ? "Schließen" : "Close");
   g_assert_true (cd_ui_test_wait_until (toplevel_is_gone,
                                         GSIZE_TO_POINTER (CD_TYPE_BULK_DIALOG),
                                         5000));
@@ -554,7 +522,7 @@ test_select_all (void)
                                              NULL));
   g_assert_true (cd_ui_test_wait_until (bar_is_revealed, NULL, 5000));
   count_text = selected_text (portal_total);
-  wait_for_text (GTK_WIDGET (selection_bar ()), count_text);
+  cd_ui_test_assert_shown (GTK_WIDGET (selection_bar ()), count_text);
   selected = cd_devices_page_get_selected_devices (page);
   g_assert_cmpuint (g_list_model_get_n_items (selected), ==, portal_total);
 
@@ -683,7 +651,7 @@ test_export_shown (void)
   g_assert_true (cd_ui_test_wait_until (file_exists, path, 10000));
   toast = g_strdup_printf (german ? "%u Geräte exportiert"
                                   : "Exported %u devices", wait.expected);
-  wait_for_text (GTK_WIDGET (window), toast);
+  cd_ui_test_assert_shown (GTK_WIDGET (window), toast);
 
   g_file_get_contents (path, &text, NULL, &error);
   g_assert_no_error (error);
@@ -740,7 +708,7 @@ test_pending_cancellations (void)
   menu_button = primary_menu_button (GTK_WIDGET (page));
   gtk_menu_button_popup (menu_button);
   popover = GTK_WIDGET (gtk_menu_button_get_popover (menu_button));
-  wait_for_text (popover, pending_label);
+  cd_ui_test_assert_shown (popover, pending_label);
   item = menu_item (popover, export_label);
   g_assert_nonnull (item);
   g_assert_true (gtk_widget_is_sensitive (item));
@@ -752,8 +720,8 @@ test_pending_cancellations (void)
 
   view = wait_for_toplevel (CD_TYPE_PENDING_VIEW);
   g_assert_true (gtk_window_get_transient_for (view) == GTK_WINDOW (window));
-  wait_for_text (GTK_WIDGET (view), german ? "endet am" : "ends on");
-  row = wait_for_text (GTK_WIDGET (view), cd_device_get_name (pending));
+  cd_ui_test_assert_shown (GTK_WIDGET (view), german ? "endet am" : "ends on");
+  row = cd_ui_test_assert_shown (GTK_WIDGET (view), cd_device_get_name (pending));
   screenshot (GTK_WIDGET (view), "bulk-flow-pending");
 
   /* A row opens its device in the main window, instead of the view. */
@@ -767,13 +735,13 @@ test_pending_cancellations (void)
   device_page = cd_ui_test_find_by_type (GTK_WIDGET (window),
                                          CD_TYPE_DEVICE_PAGE);
   g_assert_true (cd_ui_test_wait_until (page_is_shown, device_page, 5000));
-  wait_for_text (device_page, cd_device_get_name (pending));
+  cd_ui_test_assert_shown (device_page, cd_device_get_name (pending));
 
   /* The list's entries do not belong in the device's menu. */
   menu_button = primary_menu_button (device_page);
   gtk_menu_button_popup (menu_button);
   popover = GTK_WIDGET (gtk_menu_button_get_popover (menu_button));
-  wait_for_text (popover, german ? "Einstellungen" : "Preferences");
+  cd_ui_test_assert_shown (popover, german ? "Einstellungen" : "Preferences");
   g_assert_null (cd_ui_test_find_text (popover, pending_label));
   g_assert_null (cd_ui_test_find_text (popover, export_label));
   gtk_menu_button_popdown (menu_button);
@@ -831,7 +799,7 @@ test_viewer (void)
   select_devices (selected);
   g_assert_true (cd_ui_test_wait_until (bar_is_revealed, NULL, 5000));
   count_text = selected_text (2);
-  wait_for_text (GTK_WIDGET (selection_bar ()), count_text);
+  cd_ui_test_assert_shown (GTK_WIDGET (selection_bar ()), count_text);
 
   book = cd_ui_test_find_button (GTK_WIDGET (selection_bar ()),
                                  german ? "Modul buchen…" : "Book Module…");
@@ -845,7 +813,7 @@ test_viewer (void)
   g_assert_cmpstr (gtk_widget_get_tooltip_text (book), ==, reason);
   g_assert_cmpstr (gtk_widget_get_tooltip_text (cancel), ==, reason);
   /* Also said where it is seen without pointing at a button. */
-  wait_for_text (GTK_WIDGET (selection_bar ()), reason);
+  cd_ui_test_assert_shown (GTK_WIDGET (selection_bar ()), reason);
   screenshot (GTK_WIDGET (window), "bulk-flow-viewer");
 
   /* Nor does the action itself open anything. */

@@ -260,12 +260,7 @@ expected_count_text (guint count)
 static void
 assert_text_shown (const char *text)
 {
-  if (cd_ui_test_wait_for_text (GTK_WIDGET (window), text, 10000) == NULL)
-    {
-      g_autofree char *shown = cd_ui_test_collect_text (GTK_WIDGET (window));
-
-      g_error ("“%s” is not shown; the window shows:\n%s", text, shown);
-    }
+  cd_ui_test_assert_shown (GTK_WIDGET (window), text);
 }
 
 static void

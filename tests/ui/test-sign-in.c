@@ -233,13 +233,7 @@ static void
 assert_message (CdWindow   *window,
                 const char *message)
 {
-  g_autofree char *shown = NULL;
-
-  if (cd_ui_test_wait_for_text (GTK_WIDGET (window), message, 20000) != NULL)
-    return;
-
-  shown = cd_ui_test_collect_text (GTK_WIDGET (window));
-  g_error ("“%s” is not shown; the window shows:\n%s", message, shown);
+  cd_ui_test_assert_shown (GTK_WIDGET (window), message);
 }
 
 /* Every session item in the keyring, as Seahorse would list them. */
