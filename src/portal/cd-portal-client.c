@@ -22,8 +22,6 @@
 #define READ_CHUNK_SIZE (64 * 1024)
 /* To the one portal: the bulk job's four changes, the list and a page. */
 #define MAX_CONNECTIONS 6
-/* Bodies from this size on are read in a thread. */
-#define READ_IN_THREAD_SIZE (64 * 1024)
 
 /* Backoff before retry 1, 2 and 3. */
 static const guint retry_delays_ms[MAX_RETRIES] = { 200, 600, 1500 };
@@ -473,8 +471,7 @@ request_has_result (Request *request)
   return request->read != NULL || request->read_data != NULL;
 }
 
-/* Turns a 2xx body into the call's result; touches nothing but @request,
- * so it may run in another thread. */
+/* Turns a 2xx body into the call's result. */
 static gpointer
 read_body (Request  *request,
            GBytes   *body,
@@ -518,84 +515,6 @@ read_body (Request  *request,
 }
 
 static void
-request_return_read (GTask    *task,
-                     gpointer  result,
-                     GError   *error)
-{
-  Request *request = g_task_get_task_data (task);
-
-  if (result == NULL)
-    {
-      if (request->flags & REQUEST_FIRST_CONTACT)
-        error->code = CD_PORTAL_ERROR_NOT_A_PORTAL;
-      g_task_return_error (task, error);
-      return;
-    }
-
-  g_task_return_pointer (task, result,
-                         request_has_result (request) ? request->free_result
-                                                      : NULL);
-}
-
-typedef struct {
-  GTask  *task;    /* (owned) the request's */
-  GBytes *body;    /* (owned) (nullable) */
-  guint   status;
-} Reading;
-
-static void
-reading_free (Reading *reading)
-{
-  g_clear_object (&reading->task);
-  g_clear_pointer (&reading->body, g_bytes_unref);
-  g_free (reading);
-}
-
-static void
-read_in_thread (GTask        *reading_task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  Reading *reading = task_data;
-  Request *request = g_task_get_task_data (reading->task);
-  GError *error = NULL;
-  gpointer result;
-
-  result = read_body (request, reading->body, reading->status, &error);
-  if (result == NULL)
-    g_task_return_error (reading_task, error);
-  else
-    g_task_return_pointer (reading_task, result, NULL);
-}
-
-static void
-on_read_in_thread (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  Reading *reading = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GTask) task = g_object_ref (reading->task);
-  Request *request = g_task_get_task_data (task);
-  GError *error = NULL;
-  gpointer read;
-
-  read = g_task_propagate_pointer (G_TASK (result), &error);
-
-  /* What was read is not wanted any more. */
-  if (g_task_return_error_if_cancelled (task))
-    {
-      if (read != NULL && request_has_result (request) &&
-          request->free_result)
-        request->free_result (read);
-      g_clear_error (&error);
-      return;
-    }
-
-  request_return_read (task, read, error);
-}
-
-static void
 request_handle_success (GTask              *task,
                         guint               status,
                         SoupMessageHeaders *headers,
@@ -607,26 +526,18 @@ request_handle_success (GTask              *task,
 
   request->etag_revision = parse_etag_revision (headers);
 
-  /* A page of a thousand devices takes longer to read than to arrive;
-   * read in a thread, it leaves the main loop free to draw. */
-  if (body != NULL && g_bytes_get_size (body) >= READ_IN_THREAD_SIZE)
+  result = read_body (request, body, status, &error);
+  if (result == NULL)
     {
-      g_autoptr(GTask) reading_task = NULL;
-      Reading *reading = g_new0 (Reading, 1);
-
-      reading->task = g_object_ref (task);
-      reading->body = g_bytes_ref (body);
-      reading->status = status;
-      reading_task = g_task_new (NULL, NULL, on_read_in_thread, NULL);
-      g_task_set_source_tag (reading_task, request_handle_success);
-      g_task_set_task_data (reading_task, reading,
-                            (GDestroyNotify) reading_free);
-      g_task_run_in_thread (reading_task, read_in_thread);
+      if (request->flags & REQUEST_FIRST_CONTACT)
+        error->code = CD_PORTAL_ERROR_NOT_A_PORTAL;
+      g_task_return_error (task, error);
       return;
     }
 
-  result = read_body (request, body, status, &error);
-  request_return_read (task, result, error);
+  g_task_return_pointer (task, result,
+                         request_has_result (request) ? request->free_result
+                                                      : NULL);
 }
 
 /* Whether libsoup began to send @message. Before that (no name, connection
